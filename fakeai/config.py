@@ -1,0 +1,101 @@
+"""Configuration: every knob is a flag, a FAKEAI_* environment variable and a key of an optional YAML file.
+
+Precedence: flag > environment > config file > default. `AppConfig` is the settings class under the name the
+seeds' examples use (`from fakeai.config import AppConfig`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+
+DEFAULT_API_KEYS = ["sk-fakeai-1234567890abcdef", "sk-test-abcdefghijklmnop"]
+
+_Keys = Annotated[list[str], NoDecode]
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "fakeai"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FAKEAI_", extra="ignore", validate_default=True)
+
+    # --- server
+    host: str = Field("127.0.0.1", description="Address to bind.")
+    port: int = Field(8000, ge=0, le=65535, description="Port to bind.")
+    workers: int = Field(1, ge=1, description="Uvicorn worker processes.")
+    debug: bool = Field(False, description="Debug logging and auto-reload.")
+    log_level: str = Field("info", description="Log level: critical, error, warning, info, debug.")
+    spec: Path | None = Field(None, description="Serve this OpenAPI 3.0/3.1 document instead of the built-in spec.")
+    spec_cache_dir: Path | None = Field(None, description="Where compiled --spec packages are cached.")
+    data_dir: str = Field(
+        default_factory=lambda: str(_default_data_dir()),
+        description="Directory of the SQLite store (':memory:' keeps nothing).",
+    )
+    max_body_bytes: int = Field(512 * 1024 * 1024, ge=1, description="Largest request body accepted (413 above).")
+
+    # --- auth
+    require_api_key: bool = Field(True, description="Require `Authorization: Bearer KEY`.")
+    api_keys: _Keys = Field(default_factory=lambda: list(DEFAULT_API_KEYS), description="Accepted API keys.")
+    admin_api_keys: _Keys = Field(
+        default_factory=list, description="Admin keys for /organization/*; empty: any API key is accepted."
+    )
+
+    # --- request handling
+    strict_params: bool = Field(False, description="Reject unknown request fields with OpenAI's 400.")
+    strict_models: bool = Field(False, description="Unknown model ids get 404 model_not_found.")
+    variety: bool = Field(
+        False, description="Requests without a seed vary between calls (default: same request, same answer)."
+    )
+
+    # --- simulated latency (the seeds' knobs; see the latency model)
+    fast: bool = Field(False, description="Zero simulated latency, for CI and for measuring fakeai's own cost.")
+    response_delay: float = Field(0.0, ge=0, description="Base delay added to every response, seconds.")
+    random_delay: bool = Field(False, description="Vary the delay randomly.")
+    max_variance: float = Field(0.3, ge=0, description="Maximum relative variance of the random delay.")
+
+    @field_validator("api_keys", "admin_api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            v = v.strip()
+            if v.startswith("["):
+                import json
+
+                return json.loads(v)
+            return [k.strip() for k in v.split(",") if k.strip()]
+        return v
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        from pydantic_settings import YamlConfigSettingsSource
+
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if settings_cls.model_config.get("yaml_file"):
+            sources.append(YamlConfigSettingsSource(settings_cls))
+        return tuple(sources)
+
+
+AppConfig = Settings
+
+
+def load(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Settings from overrides (flags) > FAKEAI_* environment > YAML config file > defaults."""
+    cls: type[Settings] = Settings
+    if config_file is not None:
+        if not config_file.is_file():
+            raise FileNotFoundError(f"config file not found: {config_file}")
+        config = SettingsConfigDict(**{**Settings.model_config, "yaml_file": config_file})  # type: ignore[typeddict-item]
+        cls = type("Settings", (Settings,), {"model_config": config})
+    return cls(**overrides)

@@ -1,0 +1,218 @@
+"""Dispatch: every generated route stub calls `dispatch(operationId, request)`.
+
+Per operation, a handler built once at start-up checks the API key, validates parameters and body through the
+generated models, calls the behaviour (or the filler when there is none) and renders what it returns: models and
+dicts as JSON completed by the filler, async iterators as server-sent events, Binary/Text as they are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from typing import Any
+
+import orjson
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from fakeai.codegen.ir import FORM_MEDIA, Operation
+
+from . import inbound, streaming
+from .context import Binary, Context, EventStream, Text, UploadedFile
+from .errors import APIError, bad_request, from_validation, invalid_api_key
+from .filler import binary
+from .registry import Registered
+from .services import Services
+
+log = logging.getLogger("fakeai.dispatch")
+
+
+class OperationHandler:
+    def __init__(self, op: Operation, services: Services, behaviour: Registered | None) -> None:
+        self.op = op
+        self.services = services
+        self.settings = services.settings
+        spec = services.spec
+        self.behaviour = behaviour
+        self.params_model = spec.model(op.params_model)
+        self.json_body = next((b for b in op.bodies if inbound.is_json(b.media)), None)
+        self.form_body = next((b for b in op.bodies if b.media in FORM_MEDIA), None)
+        self.raw_body = next((b for b in op.bodies if b not in (self.json_body, self.form_body)), None)
+        self.json_model = spec.model(self.json_body.model) if self.json_body else None
+        self.form_model = spec.model(self.form_body.model) if self.form_body else None
+        success = op.success
+        self.status = int(success.status) if success.status.isdigit() else 200
+        self.json_media = next((m for m in success.media if m.kind == "json"), None)
+        self.sse_media = next((m for m in success.media if m.kind == "sse"), None)
+        self.raw_media = next((m for m in success.media if m.kind in ("binary", "text")), None)
+        # security: () or a requirement with no schemes means anonymous access is allowed
+        self.secured = bool(op.security) and all(op.security)
+        self.admin_only = self.secured and all(all("admin" in s.lower() for s in req) for req in op.security)
+        self.endpoint = "/v1" + op.path
+        req_type = behaviour.request_type if behaviour else None
+        self.convert = req_type if req_type is not None and req_type not in (self.json_model, self.form_model) else None
+
+    # ------------------------------------------------------------------ request
+    def check_key(self, request: Request) -> str | None:
+        key = inbound.bearer_key(request)
+        if not self.secured or not self.settings.require_api_key:
+            return key
+        if key is not None:
+            admins = self.settings.admin_api_keys
+            if self.admin_only and admins:
+                if key in admins:
+                    return key
+            elif key in self.settings.api_keys or key in admins:
+                return key
+        raise invalid_api_key(key)
+
+    async def read_body(self, request: Request) -> tuple[Any, Any, bytes, dict[str, list[UploadedFile]]]:
+        """(validated model, raw data or None, body bytes, files)."""
+        op = self.op
+        if not op.bodies:
+            return None, None, b"", {}
+        mt = inbound.media_type(request)
+        limit = self.settings.max_body_bytes
+        if self.form_body is not None and mt in FORM_MEDIA:
+            data, files = await inbound.parse_form(request, limit)
+            seed_bytes = _form_seed_bytes(data, files)
+            return self.validate(self.form_model, data, None), data, seed_bytes, files
+        if self.json_body is not None and (inbound.is_json(mt) or (not mt and self.form_body is None)):
+            body = await inbound.read_body(request, limit)
+            if not body.strip():
+                if op.body_required:
+                    raise bad_request("Missing request body: this endpoint expects a JSON object.")
+                return None, None, b"", {}
+            return self.validate(self.json_model, None, body), None, body, {}
+        if self.raw_body is not None and (mt == self.raw_body.media or not mt):
+            body = await inbound.read_body(request, limit)
+            return None, None, body, {}
+        if not mt and not op.body_required and not request.headers.get("content-length", "").strip("0"):
+            return None, None, b"", {}
+        accepted = ", ".join(b.media for b in op.bodies)
+        raise APIError(
+            415,
+            f"Unsupported content type {mt or '(none)'!r} for {op.method} /v1{op.path}: send {accepted}.",
+            code="unsupported_media_type",
+        )
+
+    def validate(self, model: type[BaseModel] | None, data: Any, body: bytes | None) -> Any:
+        if model is None:
+            return data if body is None else inbound.parse_json(body)
+        try:
+            if body is not None:
+                value = model.model_validate_json(body, strict=True)
+            else:
+                value = model.model_validate(data)
+        except ValidationError as e:
+            if body is not None:
+                if any(err["type"] == "json_invalid" for err in e.errors()):
+                    inbound.parse_json(body)  # raises the OpenAI-worded 400
+                data = inbound.parse_json(body)
+            raise from_validation(e, data) from None
+        if self.settings.strict_params and value.model_extra:
+            extra = sorted(value.model_extra)[0]
+            raise bad_request(f"Unrecognized request argument supplied: {extra}", param=extra, code="unknown_parameter")
+        return value
+
+    # ------------------------------------------------------------------ call
+    async def __call__(self, request: Request) -> Response:
+        t0 = time.perf_counter()
+        status = 500
+        try:
+            response = await self.handle(request)
+            status = response.status_code
+            return response
+        except APIError as e:
+            status = e.status
+            return e.response()
+        finally:
+            self.services.metrics.observe(self.endpoint, time.perf_counter() - t0, status)
+
+    async def handle(self, request: Request) -> Response:
+        key = self.check_key(request)
+        params = inbound.params(self.op, self.params_model, request)
+        model, raw, body, files = await self.read_body(request)
+        ctx = Context(self.op, request, self.services, params, raw, files, key, body, model)
+        result = None
+        if self.behaviour is not None:
+            arg = model
+            if self.convert is not None and model is not None:
+                try:
+                    arg = self.convert.model_validate(model.model_dump(by_alias=True, exclude_unset=True))
+                except ValidationError:
+                    log.debug("%s: request does not fit %s; using the filler", self.op.operation_id, self.convert)
+                    return self.render(None, ctx, model)
+            result = await self.behaviour.func(arg, ctx)
+        return self.render(result, ctx, model)
+
+    # ------------------------------------------------------------------ response
+    def render(self, result: Any, ctx: Context, model: Any) -> Response:
+        if result is None:
+            return self.fill(ctx, model)
+        if isinstance(result, Response):
+            return result
+        if isinstance(result, Binary):
+            return Response(result.data, status_code=self.status, media_type=result.media_type, headers=result.headers)
+        if isinstance(result, Text):
+            return Response(result.text, status_code=self.status, media_type=result.media_type, headers=result.headers)
+        if isinstance(result, EventStream):
+            return streaming.response(result, self.status)
+        if hasattr(result, "__aiter__"):
+            return streaming.response(EventStream(result), self.status)
+        data = streaming.to_jsonable(result)
+        if self.json_media is not None and self.json_media.schema:
+            data = self.services.filler.complete(data, self.json_media.schema, ctx.seed)
+        return Response(orjson.dumps(data), status_code=self.status, media_type="application/json")
+
+    def wants_stream(self, ctx: Context, model: Any) -> bool:
+        for source in (model, ctx.form):
+            if isinstance(source, BaseModel):
+                if getattr(source, "stream", None) is True or getattr(source, "stream_format", None) == "sse":
+                    return True
+            elif isinstance(source, dict) and (source.get("stream") in (True, "true") or source.get("stream_format") == "sse"):
+                return True
+        return ctx.request.query_params.get("stream") == "true"
+
+    def fill(self, ctx: Context, model: Any) -> Response:
+        filler = self.services.filler
+        seed = ctx.seed
+        if self.sse_media is not None and self.sse_media.schema and (
+            self.wants_stream(ctx, model) or (self.json_media is None and self.raw_media is None)
+        ):
+            events = filler.events(self.sse_media.schema, seed)
+            typed = all(isinstance(e, dict) and isinstance(e.get("type"), str) for e in events)
+            return streaming.response(EventStream(_aiter(events), done=not typed, event_field="type" if typed else None))
+        if self.json_media is not None and self.json_media.schema:
+            data = filler.full(self.json_media.schema, seed)
+            path_ids = [v for k, v in ctx.request.path_params.items() if k.endswith("id")]
+            if isinstance(data, dict) and isinstance(data.get("id"), str) and len(path_ids) == 1:
+                data["id"] = path_ids[-1]
+            return Response(orjson.dumps(data), status_code=self.status, media_type="application/json")
+        if self.raw_media is not None:
+            return Response(binary(self.raw_media.media, seed), status_code=self.status, media_type=self.raw_media.media)
+        return Response(status_code=self.status)
+
+
+async def _aiter(items: list[Any]) -> Any:
+    for item in items:
+        yield item
+
+
+def _form_seed_bytes(data: dict[str, Any], files: dict[str, list[UploadedFile]]) -> bytes:
+    digest = {
+        name: [f"{f.filename}:{hashlib.blake2b(f.data, digest_size=8).hexdigest()}" for f in group]
+        for name, group in files.items()
+    }
+    plain = {k: v for k, v in data.items() if k not in files}
+    return orjson.dumps({"form": plain, "files": digest}, option=orjson.OPT_SORT_KEYS, default=str)
+
+
+class Dispatcher:
+    def __init__(self, services: Services, behaviours: dict[str, Registered]) -> None:
+        self.handlers = {op.operation_id: OperationHandler(op, services, behaviours.get(op.operation_id)) for op in services.spec.operations}
+
+    async def __call__(self, operation_id: str, request: Request) -> Response:
+        return await self.handlers[operation_id](request)

@@ -1,0 +1,40 @@
+"""The per-app container of shared objects behaviours use: settings, spec, store, filler, metrics, and
+behaviour-owned singletons created on first use (`get`)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .filler import Filler
+from .metrics import Metrics
+from .store import Store
+
+if TYPE_CHECKING:
+    from .config import Settings
+    from .spec_loader import SpecPackage
+
+T = TypeVar("T")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    spec: SpecPackage
+    store: Store
+    filler: Filler
+    metrics: Metrics = field(default_factory=Metrics)
+    _singletons: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, key: str, factory: Callable[[Services], T]) -> T:
+        """The app-wide object registered under `key`, created by `factory(services)` the first time."""
+        try:
+            return self._singletons[key]  # type: ignore[no-any-return]
+        except KeyError:
+            with self._lock:
+                if key not in self._singletons:
+                    self._singletons[key] = factory(self)
+                return self._singletons[key]  # type: ignore[no-any-return]
