@@ -109,6 +109,19 @@ def _param_kind(doc: dict[str, Any], schema: dict[str, Any]) -> str:
     return "array" if t == "array" else "object" if t == "object" else "scalar"
 
 
+def _sse_payload(schema: dict[str, Any]) -> str | None:
+    """The payload schema of an SSE media type: a plain $ref (one event's JSON), or the `contentSchema` of the
+    `data` field when the schema describes the event record (event/data, as OpenAPI 3.2 and our spec do)."""
+    if "$ref" in schema:
+        return str(schema["$ref"])
+    data = schema.get("properties", {}).get("data", {})
+    for cand in (data, *data.get("anyOf", []), *data.get("oneOf", [])):
+        content = cand.get("contentSchema") if isinstance(cand, dict) else None
+        if isinstance(content, dict) and "$ref" in content:
+            return str(content["$ref"])
+    return None
+
+
 def _media_kind(media: str) -> str:
     if media == "text/event-stream":
         return "sse"
@@ -198,7 +211,7 @@ def build(doc: dict[str, Any]) -> tuple[Operation, ...]:
             media = tuple(
                 Media(
                     media=mt,
-                    schema=(m.get("schema") or {}).get("$ref"),
+                    schema=_sse_payload(m.get("schema") or {}) if mt == "text/event-stream" else (m.get("schema") or {}).get("$ref"),
                     model=_ref_name(m.get("schema")) if _media_kind(mt) == "json" else None,
                     kind=_media_kind(mt),
                 )

@@ -8,6 +8,7 @@ dicts as JSON completed by the filler, async iterators as server-sent events, Bi
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from typing import Any
@@ -25,6 +26,7 @@ from .errors import APIError, bad_request, from_validation, invalid_api_key
 from .filler import binary
 from .registry import Registered
 from .services import Services
+from .skeleton import forbidden_null
 
 log = logging.getLogger("fakeai.dispatch")
 
@@ -102,20 +104,37 @@ class OperationHandler:
         if model is None:
             return data if body is None else inbound.parse_json(body)
         try:
-            if body is not None:
-                value = model.model_validate_json(body, strict=True)
-            else:
-                value = model.model_validate(data)
+            value = model.model_validate_json(body, strict=True) if body is not None else _validate_form(model, data)
         except ValidationError as e:
-            if body is not None:
-                if any(err["type"] == "json_invalid" for err in e.errors()):
-                    inbound.parse_json(body)  # raises the OpenAI-worded 400
-                data = inbound.parse_json(body)
-            raise from_validation(e, data) from None
+            if body is None:
+                raise from_validation(e, data) from None
+            if any(err["type"] == "json_invalid" for err in e.errors()):
+                inbound.parse_json(body)  # raises the OpenAI-worded 400
+            data = inbound.parse_json(body)
+            if any(err["type"] == "int_type" and _integral_float(err.get("input")) for err in e.errors()):
+                # JSON Schema counts 5.0 as an integer: accept integral numbers written with a fraction.
+                try:
+                    value = model.model_validate_json(json.dumps(_ints(data)), strict=True)
+                except ValidationError as e2:
+                    raise from_validation(e2, data) from None
+            else:
+                raise from_validation(e, data) from None
+        if body is not None and b"null" in body and self.json_body is not None and self.json_body.schema:
+            self.reject_nulls(body, self.json_body.schema)
         if self.settings.strict_params and value.model_extra:
             extra = sorted(value.model_extra)[0]
             raise bad_request(f"Unrecognized request argument supplied: {extra}", param=extra, code="unknown_parameter")
         return value
+
+    def reject_nulls(self, body: bytes, schema_ref: str) -> None:
+        """400 for a null where the spec allows none (the generated models accept null for every optional field)."""
+        filler = self.services.filler
+        data = inbound.parse_json(body)
+        path = forbidden_null(filler.skeleton, data, filler.schema(schema_ref))
+        if path is not None:
+            raise bad_request(
+                f"Invalid type for '{path}': expected a value, but got null instead.", param=path, code="invalid_type"
+            )
 
     # ------------------------------------------------------------------ call
     async def __call__(self, request: Request) -> Response:
@@ -194,6 +213,48 @@ class OperationHandler:
         if self.raw_media is not None:
             return Response(binary(self.raw_media.media, seed), status_code=self.status, media_type=self.raw_media.media)
         return Response(status_code=self.status)
+
+
+def _integral_float(v: Any) -> bool:
+    return isinstance(v, float) and v.is_integer()
+
+
+def _ints(data: Any) -> Any:
+    if isinstance(data, float) and data.is_integer():
+        return int(data)
+    if isinstance(data, dict):
+        return {k: _ints(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_ints(v) for v in data]
+    return data
+
+
+def _validate_form(model: type[BaseModel], data: dict[str, Any]) -> BaseModel:
+    """Form fields are strings: a field whose string does not validate is retried as the JSON it spells
+    (`null`, an object, an array), as SDKs send nested values in multipart bodies."""
+    for _ in range(8):
+        try:
+            return model.model_validate(data)
+        except ValidationError as e:
+            changed = False
+            for err in e.errors():
+                key = err["loc"][0] if err["loc"] else None
+                value = data.get(key) if isinstance(key, str) else None
+                if isinstance(value, str) and err["type"] == "list_type" and len(err["loc"]) == 1:
+                    data = {**data, key: [value]}  # a one-element array sent as a single form field
+                    changed = True
+                    continue
+                if isinstance(value, str):
+                    try:
+                        parsed = orjson.loads(value)
+                    except orjson.JSONDecodeError:
+                        continue
+                    if not isinstance(parsed, str):
+                        data = {**data, key: parsed}
+                        changed = True
+            if not changed:
+                raise
+    return model.model_validate(data)
 
 
 async def _aiter(items: list[Any]) -> Any:

@@ -100,15 +100,18 @@ async def parse_form(request: Request, limit: int) -> tuple[dict[str, Any], dict
         raise bad_request(f"Could not parse the multipart form: {e.message}") from None
     data: dict[str, Any] = {}
     files: dict[str, list[UploadedFile]] = {}
-    for key, value in form.multi_items():
-        if isinstance(value, UploadFile):
-            content = await value.read()
-            name = key[:-2] if key.endswith("[]") else key
-            up = UploadedFile(name, value.filename or "", value.content_type or "application/octet-stream", content)
-            files.setdefault(name, []).append(up)
-            _assign(data, key, content)
-        else:
-            _assign(data, key, value)
+    try:
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                content = await value.read()
+                name = key[:-2] if key.endswith("[]") else key
+                kind = value.content_type or "application/octet-stream"
+                files.setdefault(name, []).append(UploadedFile(name, value.filename or "", kind, content))
+                _assign(data, key, content)
+            else:
+                _assign(data, key, value)
+    finally:
+        await form.close()
     return data, files
 
 

@@ -45,7 +45,9 @@ class Node:
 class Skeleton:
     def __init__(self, doc: dict[str, Any]) -> None:
         self.doc = doc
-        self._nodes: dict[int, Node] = {}
+        self._refs: dict[str, dict[str, Any]] = {}
+        # Keyed by id(schema); the schema is kept beside its node so the id cannot be reused by another object.
+        self._nodes: dict[int, tuple[Any, Node]] = {}
 
     # ------------------------------------------------------------------ schema flattening
     def resolve(self, ref: str) -> dict[str, Any]:
@@ -55,12 +57,11 @@ class Skeleton:
         return node  # type: ignore[no-any-return]
 
     def node(self, schema: Any) -> Node:
-        key = id(schema)
-        got = self._nodes.get(key)
+        got = self._nodes.get(id(schema))
         if got is None:
-            got = self._flatten(schema if isinstance(schema, dict) else {}, 0)
-            self._nodes[key] = got
-        return got
+            got = (schema, self._flatten(schema if isinstance(schema, dict) else {}, 0))
+            self._nodes[id(schema)] = got
+        return got[1]
 
     def _flatten(self, s: dict[str, Any], depth: int) -> Node:
         ref_name = None
@@ -116,6 +117,14 @@ class Skeleton:
             n.types = ("object",)
         return n
 
+    def _ref(self, ref: str) -> dict[str, Any]:
+        """A stable `{"$ref": ref}` object (stable identity: node() caches by id)."""
+        key = "ref:" + ref
+        got = self._refs.get(key)
+        if got is None:
+            got = self._refs[key] = {"$ref": ref}
+        return got
+
     # ------------------------------------------------------------------ generation
     def value(self, schema: Any, rng: random.Random, depth: int = 0, hint: str = "") -> Any:
         n = self.node(schema)
@@ -130,7 +139,7 @@ class Skeleton:
             if n.disc_prop and n.disc_map:
                 tags = sorted(n.disc_map)
                 tag = tags[rng.randrange(len(tags))]
-                v = self.value({"$ref": n.disc_map[tag]}, rng, depth + 1, hint)
+                v = self.value(self._ref(n.disc_map[tag]), rng, depth + 1, hint)
                 if isinstance(v, dict):
                     v[n.disc_prop] = tag
                 return v
@@ -280,7 +289,7 @@ class Skeleton:
 
     def _pick_variant(self, n: Node, value: Any) -> Any:
         if n.disc_prop and isinstance(value, dict) and value.get(n.disc_prop) in n.disc_map:
-            return {"$ref": n.disc_map[value[n.disc_prop]]}
+            return self._ref(n.disc_map[value[n.disc_prop]])
         best, best_score = None, -1.0
         for v in n.variants:
             vn = self.node(v)
@@ -288,6 +297,45 @@ class Skeleton:
             if score > best_score:
                 best, best_score = v, score
         return best
+
+
+def _allows_null(sk: Skeleton, n: Node, depth: int = 0) -> bool:
+    if n.nullable or (n.has_const and n.const is None) or (n.enum is not None and None in n.enum):
+        return True
+    if not n.types and not n.variants and not n.has_const and n.enum is None and not n.properties:
+        return True  # an unconstrained schema allows anything
+    return depth < 8 and any(_allows_null(sk, sk.node(v), depth + 1) for v in n.variants)
+
+
+def forbidden_null(sk: Skeleton, value: Any, schema: Any, path: str = "", depth: int = 0) -> str | None:
+    """The path of the first null in `value` that `schema` does not allow (pydantic's optional fields accept
+    null where the spec does not), or None when every null is allowed."""
+    if depth > 32:
+        return None
+    n = sk.node(schema)
+    if value is None:
+        return None if _allows_null(sk, n) else path or "(body)"
+    if n.variants:
+        chosen = sk._pick_variant(n, value)
+        if chosen is not None:
+            found = forbidden_null(sk, value, chosen, path, depth + 1)
+            if found is not None:
+                return found
+    if isinstance(value, dict):
+        for key, item in value.items():
+            sub = n.properties.get(key)
+            if sub is None and isinstance(n.additional, dict):
+                sub = n.additional
+            if sub is not None:
+                found = forbidden_null(sk, item, sub, f"{path}.{key}" if path else key, depth + 1)
+                if found is not None:
+                    return found
+    elif isinstance(value, list) and n.items is not None:
+        for i, item in enumerate(value):
+            found = forbidden_null(sk, item, n.items, f"{path}[{i}]", depth + 1)
+            if found is not None:
+                return found
+    return None
 
 
 def _match(n: Node, value: Any) -> float:
