@@ -48,7 +48,9 @@ def default_sources() -> tuple[Source, list[Source]]:
     return main, [ext]
 
 
-def compile_sources(main: Source, extensions: list[Source], *, draw_examples: bool = True) -> Compiled:
+def compile_sources(
+    main: Source, extensions: list[Source], *, draw_examples: bool = True, examples_budget: float | None = None
+) -> Compiled:
     import time
 
     timings: dict[str, float] = {}
@@ -95,7 +97,7 @@ def compile_sources(main: Source, extensions: list[Source], *, draw_examples: bo
             for m in op.success.media
             if m.schema and m.schema.startswith(normalize.SCHEMAS) and m.kind in ("json", "sse")
         ]
-        drawn, _ = examples.draw_all(doc["components"]["schemas"], wanted)
+        drawn, _ = examples.draw_all(doc["components"]["schemas"], wanted, examples_budget)
     timings["examples"] = time.perf_counter() - t0
 
     meta = {"sources": label, "spec-sha256": sha, **versions}

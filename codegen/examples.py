@@ -43,14 +43,12 @@ def closure(schemas: dict[str, Any], root: str) -> dict[str, Any] | None:
         return ok
 
     def walk(o: Any) -> bool:
-        if isinstance(o, dict):
-            ref = o.get("$ref")
-            if isinstance(ref, str) and ref.startswith(SCHEMAS) and not visit(ref[len(SCHEMAS) :]):
-                return False
-            return all(walk(v) for k, v in o.items() if k not in _DROP)
-        if isinstance(o, list):
-            return all(walk(v) for v in o)
-        return True
+        if not isinstance(o, dict):
+            return True
+        ref = o.get("$ref")
+        if isinstance(ref, str) and ref.startswith(SCHEMAS) and not visit(ref[len(SCHEMAS) :]):
+            return False
+        return all(walk(v) for v in _children(o))
 
     return out if visit(root) else None
 
@@ -60,32 +58,43 @@ def size(schemas: dict[str, Any], root: str) -> int:
     memo: dict[str, int] = {}
 
     def count(o: Any) -> int:
-        if isinstance(o, dict):
-            ref = o.get("$ref")
-            if isinstance(ref, str) and ref.startswith(SCHEMAS):
-                name = ref[len(SCHEMAS) :]
-                if name not in memo:
-                    memo[name] = 0
-                    memo[name] = count(schemas[name])
-                return memo[name]
-            return 1 + sum(count(v) for k, v in o.items() if k not in _DROP)
-        if isinstance(o, list):
-            return sum(count(v) for v in o)
-        return 0
+        if not isinstance(o, dict):
+            return 0
+        ref = o.get("$ref")
+        if isinstance(ref, str) and ref.startswith(SCHEMAS):
+            name = ref[len(SCHEMAS) :]
+            if name not in memo:
+                memo[name] = 0
+                memo[name] = count(schemas[name])
+            return memo[name]
+        return 1 + sum(count(v) for v in _children(o))
 
     return count({"$ref": SCHEMAS + root})
 
 
-def tighten(o: Any, in_allof: bool = False) -> Any:
-    if isinstance(o, list):
-        return [tighten(v) for v in o]
-    if not isinstance(o, dict):
-        return o
-    out = {k: tighten(v, k == "allOf") for k, v in o.items() if k not in _DROP and not k.startswith("x-")}
-    if "allOf" in o:
-        out["allOf"] = [tighten(v, True) for v in o["allOf"]]
+_SUB_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_SUB_ONE = ("items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else")
+_SUB_LIST = ("anyOf", "oneOf", "allOf", "prefixItems")
+
+
+def tighten(s: Any, in_allof: bool = False) -> Any:
+    """A copy of schema `s` whose every valid value is valid for `s`, shaped for readable, bounded draws."""
+    if not isinstance(s, dict):
+        return s
+    out: dict[str, Any] = {}
+    for k, v in s.items():
+        if k in _DROP or k.startswith("x-"):
+            continue
+        if k in _SUB_MAPS and isinstance(v, dict):
+            out[k] = {name: tighten(sub) for name, sub in v.items()}
+        elif k in _SUB_ONE:
+            out[k] = tighten(v)
+        elif k in _SUB_LIST and isinstance(v, list):
+            out[k] = [tighten(x, k == "allOf") for x in v]
+        else:
+            out[k] = v
     t = out.get("type")
-    if out.get("format") and out["format"] not in _FORMATS_KEPT:
+    if isinstance(out.get("format"), str) and out["format"] not in _FORMATS_KEPT:
         out.pop("format")
     if t == "object" and "additionalProperties" not in out and not in_allof and "properties" in out:
         out["additionalProperties"] = False
@@ -99,6 +108,19 @@ def tighten(o: Any, in_allof: bool = False) -> Any:
         out["minimum"] = 0
         out.setdefault("maximum", 10**9)
     return out
+
+
+def _children(o: dict[str, Any]) -> list[Any]:
+    """The subschemas of a schema node (schema-aware: a property named `description` is a subschema)."""
+    kids: list[Any] = []
+    for k, v in o.items():
+        if k in _SUB_MAPS and isinstance(v, dict):
+            kids.extend(v.values())
+        elif k in _SUB_ONE and isinstance(v, dict):
+            kids.append(v)
+        elif k in _SUB_LIST and isinstance(v, list):
+            kids.extend(v)
+    return kids
 
 
 def draw(schemas: dict[str, Any], name: str, n: int = PER_SCHEMA, seed: int = SEED) -> list[Any] | None:
@@ -138,11 +160,23 @@ def draw(schemas: dict[str, Any], name: str, n: int = PER_SCHEMA, seed: int = SE
     return found or None
 
 
-def draw_all(schemas: dict[str, Any], names: list[str]) -> tuple[dict[str, list[Any]], dict[str, float]]:
-    """Examples for every name that can be drawn, and the seconds each took (for reporting only)."""
+def draw_all(
+    schemas: dict[str, Any], names: list[str], budget: float | None = None
+) -> tuple[dict[str, list[Any]], dict[str, float]]:
+    """Examples for every name that can be drawn, and the seconds each took (for reporting only).
+
+    `budget` (seconds) bounds the total time, smallest schemas first; it makes the result depend on the machine,
+    so it is only for compiling `--spec` documents at start-up, never for the checked-in generated/.
+    """
     out: dict[str, list[Any]] = {}
     timing: dict[str, float] = {}
-    for name in sorted(set(names)):
+    order = sorted(set(names))
+    if budget is not None:
+        order.sort(key=lambda n: (size(schemas, n) if closure(schemas, n) is not None else 10**9, n))
+    start = time.perf_counter()
+    for name in order:
+        if budget is not None and time.perf_counter() - start > budget:
+            break
         t0 = time.perf_counter()
         got = draw(schemas, name)
         timing[name] = time.perf_counter() - t0

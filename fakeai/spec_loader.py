@@ -95,6 +95,10 @@ def _codegen_fingerprint() -> str:
     return h.hexdigest()
 
 
+# Seconds of Hypothesis example drawing when compiling a --spec document (the rest use the structural generator).
+EXAMPLES_BUDGET = 8.0
+
+
 def load_custom(spec_path: Path, cache_dir: Path | None = None, *, draw_examples: bool = True) -> SpecPackage:
     """Compile `spec_path` (or reuse the cached compilation) and import it."""
     from fakeai.codegen import compile as compiler
@@ -107,7 +111,9 @@ def load_custom(spec_path: Path, cache_dir: Path | None = None, *, draw_examples
     target = root / pkg
     if not (target / "operations.py").exists():
         t0 = time.perf_counter()
-        compiled = compiler.compile_sources(loader.parse(raw, spec_path.name), [], draw_examples=draw_examples)
+        compiled = compiler.compile_sources(
+            loader.parse(raw, spec_path.name), [], draw_examples=draw_examples, examples_budget=EXAMPLES_BUDGET
+        )
         root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
         compiler.write(compiled, tmp)
@@ -116,10 +122,11 @@ def load_custom(spec_path: Path, cache_dir: Path | None = None, *, draw_examples
         except OSError:  # another process won the race: use its copy
             shutil.rmtree(tmp, ignore_errors=True)
         log.info(
-            "compiled %s (%d operations) in %.1fs into %s",
+            "compiled %s (%d operations) in %.1fs (%s) into %s",
             spec_path,
             len(compiled.operations),
             time.perf_counter() - t0,
+            ", ".join(f"{k} {v:.1f}s" for k, v in compiled.timings.items()),
             target,
         )
     else:
