@@ -79,7 +79,7 @@ def compile_sources(
     model_doc = dict(doc)
     model_doc["components"] = {
         **doc.get("components", {}),
-        "schemas": {**doc["components"]["schemas"], **ir.params_schemas(doc)},
+        "schemas": _without_deprecated({**doc["components"]["schemas"], **ir.params_schemas(doc)}),
     }
     models_src = models.generate(model_doc, header)
     defined = models.class_names(models_src)
@@ -103,7 +103,7 @@ def compile_sources(
     meta = {"sources": label, "spec-sha256": sha, **versions}
     served = {**doc, "x-fakeai-generated": meta}
     out = {
-        "__init__.py": f'{header}\n"""Generated from {label}: models, route stubs, operation table, spec, examples."""\n',
+        "__init__.py": f'{header}\n"""Generated from {label}: models, routes, operation table, spec, examples."""\n',
         "models.py": models_src,
         "routes.py": render.routes(ops, header),
         "operations.py": render.operations(ops, header, sha),
@@ -114,6 +114,17 @@ def compile_sources(
         + "\n",
     }
     return Compiled(files=out, operations=ops, sha256=sha, notes=notes, timings=timings)
+
+
+def _without_deprecated(o: Any) -> Any:
+    """Models are generated without `deprecated` flags: on a nullable constrained field datamodel-code-generator
+    emits a model whose validation raises AttributeError('root'), and on others pydantic warns on every read.
+    The served spec keeps the flags."""
+    if isinstance(o, dict):
+        return {k: _without_deprecated(v) for k, v in o.items() if not (k == "deprecated" and isinstance(v, bool))}
+    if isinstance(o, list):
+        return [_without_deprecated(v) for v in o]
+    return o
 
 
 def write(compiled: Compiled, out_dir: Path) -> list[str]:

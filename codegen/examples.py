@@ -22,7 +22,9 @@ from .normalize import SCHEMAS
 MAX_NODES = 400
 PER_SCHEMA = 3
 SEED = 20261122
-_DROP = frozenset({"discriminator", "example", "examples", "description", "title", "deprecated", "readOnly", "writeOnly"})
+_DROP = frozenset(
+    {"discriminator", "example", "examples", "description", "title", "deprecated", "readOnly", "writeOnly"}
+)
 _FORMATS_KEPT = frozenset({"date-time", "date", "email", "uri", "uuid"})
 
 
@@ -138,7 +140,7 @@ def draw(schemas: dict[str, Any], name: str, n: int = PER_SCHEMA, seed: int = SE
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            strategy = from_schema(root, allow_x00=False)
+            strategy = from_schema(root, allow_x00=False)  # type: ignore[arg-type]
 
             @hseed(seed)
             @settings(

@@ -211,7 +211,9 @@ def build(doc: dict[str, Any]) -> tuple[Operation, ...]:
             media = tuple(
                 Media(
                     media=mt,
-                    schema=_sse_payload(m.get("schema") or {}) if mt == "text/event-stream" else (m.get("schema") or {}).get("$ref"),
+                    schema=_sse_payload(m.get("schema") or {})
+                    if mt == "text/event-stream"
+                    else (m.get("schema") or {}).get("$ref"),
                     model=_ref_name(m.get("schema")) if _media_kind(mt) == "json" else None,
                     kind=_media_kind(mt),
                 )

@@ -21,7 +21,7 @@ METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _JSONSafeLoader(_Base):  # type: ignore[misc]
+class _JSONSafeLoader(_Base):
     """SafeLoader without the timestamp resolver: `2024-01-01` loads as the string it is in JSON."""
 
 
@@ -47,10 +47,8 @@ def read(path: Path, name: str | None = None) -> Source:
 
 def parse(raw: bytes, name: str) -> Source:
     try:
-        if raw.lstrip()[:1] in (b"{", b"["):
-            doc = json.loads(raw)
-        else:
-            doc = yaml.load(raw, Loader=_JSONSafeLoader)  # noqa: S506 - a SafeLoader subclass
+        is_json = raw.lstrip()[:1] in (b"{", b"[")
+        doc = json.loads(raw) if is_json else yaml.load(raw, Loader=_JSONSafeLoader)
     except (yaml.YAMLError, ValueError) as e:
         raise SpecError(f"not valid YAML/JSON: {e}", source=name) from e
     if not isinstance(doc, dict):

@@ -46,7 +46,7 @@ def schema_identifier(name: str) -> str:
 
 def route_path(path: str, greedy: frozenset[str]) -> str:
     """An OpenAPI path template as a Starlette route path; parameters in `greedy` may contain slashes."""
-    return re.sub(r"\{([^}/]+)\}", lambda m: "{%s:path}" % m.group(1) if m.group(1) in greedy else m.group(0), path)
+    return re.sub(r"\{([^}/]+)\}", lambda m: f"{{{m.group(1)}:path}}" if m.group(1) in greedy else m.group(0), path)
 
 
 def path_sort_key(path: str, method: str) -> tuple[tuple[tuple[int, str], ...], int, str]:

@@ -27,7 +27,9 @@ ERROR_CODES = {
 }
 # Keys whose values are data, not schemas: never rewritten.
 _DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const", "x-oaiMeta", "mapping"})
-_ANNOTATIONS = frozenset({"description", "title", "default", "example", "examples", "deprecated", "readOnly", "writeOnly"})
+_ANNOTATIONS = frozenset(
+    {"description", "title", "default", "example", "examples", "deprecated", "readOnly", "writeOnly"}
+)
 
 
 def operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -89,10 +91,7 @@ def inline_component_refs(doc: dict[str, Any]) -> list[str]:
             for method, op in item.items():
                 if method in METHODS:
                     have = {(p.get("name"), p.get("in")) for p in op.get("parameters", [])}
-                    extra = [
-                        copy.deepcopy(resolve_pointer(doc, p["$ref"]) if "$ref" in p else p)
-                        for p in shared
-                    ]
+                    extra = [copy.deepcopy(resolve_pointer(doc, p["$ref"]) if "$ref" in p else p) for p in shared]
                     op["parameters"] = [p for p in extra if (p.get("name"), p.get("in")) not in have] + op.get(
                         "parameters", []
                     )
@@ -142,7 +141,7 @@ def resolve_recursive_refs(doc: dict[str, Any]) -> list[str]:
     """`$recursiveRef: '#'` inside a component schema refers to that schema: make it a plain $ref."""
     notes = []
     for name, schema in doc.get("components", {}).get("schemas", {}).items():
-        found = []
+        found: list[int] = []
 
         def walk(o: Any, name: str = name, found: list[int] = found) -> None:
             if isinstance(o, dict):
@@ -206,9 +205,24 @@ def _nullable_form(node: dict[str, Any]) -> dict[str, Any] | None:
     return {**outer, "anyOf": [core, {"type": "null"}]}
 
 
+def _bare_nullable(m: Any) -> bool:
+    """An allOf member that only says `nullable: true` (the 3.0 idiom `allOf: [{$ref: X}, {nullable: true}]`)."""
+    return isinstance(m, dict) and m.get("nullable") is True and set(m) <= {"nullable", *_ANNOTATIONS}
+
+
 def unify_nullable(doc: dict[str, Any]) -> list[str]:
     n = 0
     for node in _schema_nodes(doc):
+        members = node.get("allOf")
+        if isinstance(members, list) and any(_bare_nullable(m) for m in members):
+            rest = [m for m in members if not _bare_nullable(m)]
+            del node["allOf"]
+            if rest:
+                node["nullable"] = True
+                if len(rest) == 1 and not any(k in node for k in ("type", "properties", "anyOf", "oneOf")):
+                    node.update({k: v for k, v in rest[0].items() if k not in node or k == "$ref"})
+                else:
+                    node["allOf"] = rest
         if "nullable" in node and node.get("nullable") is not True and not isinstance(node.get("nullable"), dict):
             del node["nullable"]  # nullable: false is the default
         if isinstance(node.get("type"), list) and len(node["type"]) == 1:

@@ -55,7 +55,9 @@ class V1Alias:
         await self.app(scope, receive, send)
 
 
-def create_app(settings: Settings | None = None, spec: SpecPackage | None = None, store: Store | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, spec: SpecPackage | None = None, store: Store | None = None
+) -> FastAPI:
     settings = settings or Settings()
     spec = spec or spec_loader.load(settings.spec, settings.spec_cache_dir)
     load_behaviours()

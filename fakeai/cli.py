@@ -33,7 +33,9 @@ def add_settings_flags(parser: argparse.ArgumentParser) -> None:
         flag = "--" + name.replace("_", "-")
         helptext = field.description or ""
         if _is_bool(field.annotation):
-            parser.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS, help=helptext)
+            parser.add_argument(
+                flag, dest=name, action=argparse.BooleanOptionalAction, default=argparse.SUPPRESS, help=helptext
+            )
         elif _is_list(field.annotation):
             parser.add_argument(flag, dest=name, default=argparse.SUPPRESS, metavar="A,B,...", help=helptext)
         else:

@@ -96,6 +96,6 @@ def load(config_file: Path | None = None, **overrides: Any) -> Settings:
     if config_file is not None:
         if not config_file.is_file():
             raise FileNotFoundError(f"config file not found: {config_file}")
-        config = SettingsConfigDict(**{**Settings.model_config, "yaml_file": config_file})  # type: ignore[typeddict-item]
+        config = SettingsConfigDict(**{**Settings.model_config, "yaml_file": config_file})
         cls = type("Settings", (Settings,), {"model_config": config})
     return cls(**overrides)

@@ -191,19 +191,25 @@ class OperationHandler:
             if isinstance(source, BaseModel):
                 if getattr(source, "stream", None) is True or getattr(source, "stream_format", None) == "sse":
                     return True
-            elif isinstance(source, dict) and (source.get("stream") in (True, "true") or source.get("stream_format") == "sse"):
+            elif isinstance(source, dict) and (
+                source.get("stream") in (True, "true") or source.get("stream_format") == "sse"
+            ):
                 return True
         return ctx.request.query_params.get("stream") == "true"
 
     def fill(self, ctx: Context, model: Any) -> Response:
         filler = self.services.filler
         seed = ctx.seed
-        if self.sse_media is not None and self.sse_media.schema and (
-            self.wants_stream(ctx, model) or (self.json_media is None and self.raw_media is None)
+        if (
+            self.sse_media is not None
+            and self.sse_media.schema
+            and (self.wants_stream(ctx, model) or (self.json_media is None and self.raw_media is None))
         ):
             events = filler.events(self.sse_media.schema, seed)
             typed = all(isinstance(e, dict) and isinstance(e.get("type"), str) for e in events)
-            return streaming.response(EventStream(_aiter(events), done=not typed, event_field="type" if typed else None))
+            return streaming.response(
+                EventStream(_aiter(events), done=not typed, event_field="type" if typed else None)
+            )
         if self.json_media is not None and self.json_media.schema:
             data = filler.full(self.json_media.schema, seed)
             path_ids = [v for k, v in ctx.request.path_params.items() if k.endswith("id")]
@@ -211,7 +217,9 @@ class OperationHandler:
                 data["id"] = path_ids[-1]
             return Response(orjson.dumps(data), status_code=self.status, media_type="application/json")
         if self.raw_media is not None:
-            return Response(binary(self.raw_media.media, seed), status_code=self.status, media_type=self.raw_media.media)
+            return Response(
+                binary(self.raw_media.media, seed), status_code=self.status, media_type=self.raw_media.media
+            )
         return Response(status_code=self.status)
 
 
@@ -239,9 +247,16 @@ def _validate_form(model: type[BaseModel], data: dict[str, Any]) -> BaseModel:
             changed = False
             for err in e.errors():
                 key = err["loc"][0] if err["loc"] else None
-                value = data.get(key) if isinstance(key, str) else None
+                if not isinstance(key, str):
+                    continue
+                value = data.get(key)
                 if isinstance(value, str) and err["type"] == "list_type" and len(err["loc"]) == 1:
-                    data = {**data, key: [value]}  # a one-element array sent as a single form field
+                    try:
+                        parsed_list = orjson.loads(value)
+                    except orjson.JSONDecodeError:
+                        parsed_list = None
+                    # an array sent as JSON text, or a one-element array sent as a single form field
+                    data = {**data, key: parsed_list if isinstance(parsed_list, list) else [value]}
                     changed = True
                     continue
                 if isinstance(value, str):
@@ -273,7 +288,10 @@ def _form_seed_bytes(data: dict[str, Any], files: dict[str, list[UploadedFile]])
 
 class Dispatcher:
     def __init__(self, services: Services, behaviours: dict[str, Registered]) -> None:
-        self.handlers = {op.operation_id: OperationHandler(op, services, behaviours.get(op.operation_id)) for op in services.spec.operations}
+        self.handlers = {
+            op.operation_id: OperationHandler(op, services, behaviours.get(op.operation_id))
+            for op in services.spec.operations
+        }
 
     async def __call__(self, operation_id: str, request: Request) -> Response:
         return await self.handlers[operation_id](request)

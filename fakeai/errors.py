@@ -17,7 +17,7 @@ class APIError(Exception):
         status: int,
         message: str,
         *,
-        type: str = "invalid_request_error",  # noqa: A002 - OpenAI's field name
+        type: str = "invalid_request_error",
         param: str | None = None,
         code: str | None = None,
         headers: dict[str, str] | None = None,
@@ -77,6 +77,8 @@ def param_path(loc: tuple[int | str, ...], data: Any, missing: bool) -> str:
     node = data
     for i, step in enumerate(loc):
         last = i == len(loc) - 1
+        if isinstance(step, str) and isinstance(node, dict) and _is_tag(node, step, loc[i + 1 :], missing):
+            continue
         if isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node):
             out += f"[{step}]"
             node = node[step]
@@ -86,6 +88,15 @@ def param_path(loc: tuple[int | str, ...], data: Any, missing: bool) -> str:
         elif last and missing and isinstance(step, str) and isinstance(node, dict):
             out += f".{step}" if out else step
     return out
+
+
+def _is_tag(node: dict[str, Any], step: str, rest: tuple[int | str, ...], missing: bool) -> bool:
+    """A discriminated union puts the tag value in `loc` (`function` for {"type": "function", ...}). When a
+    field has the same name as the tag, the step is the tag if the next step belongs to this object."""
+    if step not in node.values() or not rest:
+        return False
+    nxt = rest[0]
+    return nxt == step or (isinstance(nxt, str) and nxt in node) or (len(rest) == 1 and missing)
 
 
 _TYPE_WORDS = {

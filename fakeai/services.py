@@ -32,9 +32,9 @@ class Services:
     def get(self, key: str, factory: Callable[[Services], T]) -> T:
         """The app-wide object registered under `key`, created by `factory(services)` the first time."""
         try:
-            return self._singletons[key]  # type: ignore[no-any-return]
+            return self._singletons[key]
         except KeyError:
             with self._lock:
                 if key not in self._singletons:
                     self._singletons[key] = factory(self)
-                return self._singletons[key]  # type: ignore[no-any-return]
+                return self._singletons[key]

@@ -7,13 +7,14 @@ operations whose response schema had no pre-drawn example (`value`). Pure logic;
 from __future__ import annotations
 
 import base64
+import copy
 import datetime as dt
 import math
 import random
 import re
 import uuid
 from dataclasses import dataclass, field
-from re import _parser as sre  # type: ignore[attr-defined]
+from re import _parser as sre
 from typing import Any
 
 _SCHEMAS = "#/components/schemas/"
@@ -40,6 +41,8 @@ class Node:
     disc_map: dict[str, str] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
     ref_name: str | None = None
+    exclusive: bool = False  # oneOf: a value must fit exactly one variant
+    forbid_all: tuple[str, ...] = ()  # `not: {required: [...]}`: these may not all be present
 
 
 class Skeleton:
@@ -54,7 +57,7 @@ class Skeleton:
         node: Any = self.doc
         for seg in ref[2:].split("/"):
             node = node[seg.replace("~1", "/").replace("~0", "~")]
-        return node  # type: ignore[no-any-return]
+        return node
 
     def node(self, schema: Any) -> Node:
         got = self._nodes.get(id(schema))
@@ -104,6 +107,10 @@ class Skeleton:
         n.additional = s.get("additionalProperties")
         n.items = s.get("items")
         alts = s.get("anyOf") or s.get("oneOf") or []
+        n.exclusive = "oneOf" in s and "anyOf" not in s
+        nott = s.get("not")
+        if isinstance(nott, dict) and isinstance(nott.get("required"), list):
+            n.forbid_all = tuple(nott["required"])
         for a in alts:
             if isinstance(a, dict) and a.get("type") == "null" and len(a) <= 2:
                 n.nullable = True
@@ -129,10 +136,11 @@ class Skeleton:
     def value(self, schema: Any, rng: random.Random, depth: int = 0, hint: str = "") -> Any:
         n = self.node(schema)
         if n.has_const:
-            return n.const
+            return copy.deepcopy(n.const) if isinstance(n.const, dict | list) else n.const
         if n.enum:
             choices = [e for e in n.enum if e is not None] or n.enum
-            return choices[rng.randrange(len(choices))]
+            choice = choices[rng.randrange(len(choices))]
+            return copy.deepcopy(choice) if isinstance(choice, dict | list) else choice
         if n.variants:
             if n.nullable and depth >= MAX_DEPTH - 2:
                 return None
@@ -148,21 +156,39 @@ class Skeleton:
                 order.sort(key=lambda i: self._weight(n.variants[i]))
             else:
                 rng.shuffle(order)
-            base = self.value(n.variants[order[0]], rng, depth + 1, hint)
-            if n.properties and isinstance(base, dict):  # properties beside anyOf apply too
-                self._fill_object(n, base, rng, depth, only_required=True)
-            return base
+            objectish = bool(n.properties) or "object" in n.types
+            out: Any = None
+            for idx in order:
+                variant = n.variants[idx]
+                vn = self.node(variant)
+                if objectish and _constraint_only(vn):
+                    # `anyOf: [{required: [a]}, {required: [b]}]` beside properties: constraints on one object
+                    out = {}
+                    self._fill_object(n, out, rng, depth, only_required=True)
+                    for name in vn.required:
+                        if name not in out:
+                            out[name] = self.value(
+                                n.properties.get(name, vn.properties.get(name, {})), rng, depth + 1, name
+                            )
+                else:
+                    out = self.value(variant, rng, depth + 1, hint)
+                    if n.properties and isinstance(out, dict):  # properties beside anyOf apply too
+                        self._fill_object(n, out, rng, depth, only_required=True)
+                others = (self.node(v) for j, v in enumerate(n.variants) if j != idx)
+                if not n.exclusive or not any(fits(self, o, out) for o in others):
+                    return out
+            return out
         kind = n.types[0] if n.types else ("object" if n.properties else "")
         if not kind:
             return None if n.nullable else ""
         if n.nullable and depth >= MAX_DEPTH - 1:
             return None
         if kind == "object":
-            out: dict[str, Any] = {}
-            self._fill_object(n, out, rng, depth, only_required=depth >= 2)
+            obj: dict[str, Any] = {}
+            self._fill_object(n, obj, rng, depth, only_required=depth >= 2)
             if not n.properties and isinstance(n.additional, dict) and depth < 3:
-                out[_WORDS[rng.randrange(len(_WORDS))]] = self.value(n.additional, rng, depth + 1)
-            return out
+                obj[_WORDS[rng.randrange(len(_WORDS))]] = self.value(n.additional, rng, depth + 1)
+            return obj
         if kind == "array":
             s = n.raw
             lo = int(s.get("minItems", 0))
@@ -197,6 +223,7 @@ class Skeleton:
         return 2 + len(n.required) + 4 * len(n.variants)
 
     def _fill_object(self, n: Node, out: dict[str, Any], rng: random.Random, depth: int, only_required: bool) -> None:
+        only_required = only_required or bool(n.forbid_all)
         for name, sub in n.properties.items():
             if name in out:
                 continue
@@ -297,6 +324,44 @@ class Skeleton:
             if score > best_score:
                 best, best_score = v, score
         return best
+
+
+def _constraint_only(n: Node) -> bool:
+    """A variant that only adds `required` (and maybe properties) to the object around it."""
+    return n.ref_name is None and bool(n.required) and set(n.raw) <= {"required", "properties", "description", "title"}
+
+
+def fits(sk: Skeleton, n: Node, value: Any, depth: int = 0) -> bool:
+    """A quick, shallow check that `value` satisfies node `n` (types, consts, required keys, tag fields)."""
+    if depth > 6:
+        return True
+    if n.has_const:
+        return bool(value == n.const)
+    if n.enum is not None:
+        return value in n.enum
+    if value is None:
+        return _allows_null(sk, n)
+    if n.variants and not (n.properties or n.types):
+        return any(fits(sk, sk.node(v), value, depth + 1) for v in n.variants)
+    kind = n.types[0] if n.types else ("object" if n.properties or n.required else "")
+    if kind == "object":
+        if not isinstance(value, dict) or any(r not in value for r in n.required):
+            return False
+        for name, sub in n.properties.items():
+            if name in value and isinstance(sub, dict):
+                sn = sk.node(sub)
+                if (sn.has_const or sn.enum is not None) and not fits(sk, sn, value[name], depth + 1):
+                    return False
+        return not (n.additional is False and any(k not in n.properties for k in value))
+    checks = {
+        "array": lambda v: isinstance(v, list),
+        "string": lambda v: isinstance(v, str),
+        "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+        "boolean": lambda v: isinstance(v, bool),
+    }
+    check = checks.get(kind)
+    return True if check is None else bool(check(value))
 
 
 def _allows_null(sk: Skeleton, n: Node, depth: int = 0) -> bool:
@@ -410,6 +475,8 @@ def _emit(tree: Any, rng: random.Random) -> str:
     for op, arg in tree:
         if op is sre.LITERAL:
             out.append(chr(arg))
+        elif op is sre.NOT_LITERAL:
+            out.append("a" if arg != ord("a") else "b")
         elif op is sre.ANY:
             out.append("a")
         elif op is sre.IN:
@@ -433,9 +500,32 @@ def _emit(tree: Any, rng: random.Random) -> str:
     return "".join(out)
 
 
+_ALPHABET = "abcxyzABCXYZ0189_-. :/"
+_CATEGORY_TEST = {
+    sre.CATEGORY_DIGIT: str.isdigit,
+    sre.CATEGORY_NOT_DIGIT: lambda c: not c.isdigit(),
+    sre.CATEGORY_WORD: lambda c: c.isalnum() or c == "_",
+    sre.CATEGORY_NOT_WORD: lambda c: not (c.isalnum() or c == "_"),
+    sre.CATEGORY_SPACE: str.isspace,
+    sre.CATEGORY_NOT_SPACE: lambda c: not c.isspace(),
+}
+
+
+def _in_class(items: Any, ch: str) -> bool:
+    for op, arg in items:
+        if (op is sre.LITERAL and arg == ord(ch)) or (op is sre.RANGE and arg[0] <= ord(ch) <= arg[1]):
+            return True
+        if op is sre.CATEGORY and _CATEGORY_TEST.get(arg, lambda c: False)(ch):
+            return True
+    return False
+
+
 def _pick_in(items: Any, rng: random.Random) -> str:
     if items and items[0][0] is sre.NEGATE:
-        return "a" if not any(op is sre.LITERAL and arg == ord("a") for op, arg in items) else "b"
+        for ch in _ALPHABET:
+            if not _in_class(items[1:], ch):
+                return ch
+        raise _Unsupported("negated class excludes the whole alphabet")
     op, arg = items[rng.randrange(len(items))]
     if op is sre.LITERAL:
         return chr(arg)

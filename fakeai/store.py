@@ -68,8 +68,13 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Several operations as one atomic step (BEGIN IMMEDIATE: writers queue instead of failing)."""
+        """Several operations as one atomic step (BEGIN IMMEDIATE: writers queue instead of failing).
+
+        Nests: inside an open transaction the store's own methods join it rather than starting another."""
         with self._lock:
+            if self._db.in_transaction:
+                yield self._db
+                return
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -79,23 +84,28 @@ class Store:
             self._db.execute("COMMIT")
 
     # ------------------------------------------------------------------ objects
-    def put(self, kind: str, id: str, obj: dict[str, Any], *, created_at: int | None = None, owner: str | None = None) -> None:  # noqa: A002
+    def put(
+        self, kind: str, id: str, obj: dict[str, Any], *, created_at: int | None = None, owner: str | None = None
+    ) -> None:
         """Insert or replace. A replaced object keeps its place in the listing order."""
-        created = int(created_at if created_at is not None else obj.get("created_at", obj.get("created", time.time())))
+        stamp = created_at if created_at is not None else obj.get("created_at", obj.get("created"))
         with self.transaction() as db:
-            row = db.execute("SELECT seq FROM objects WHERE kind=? AND id=?", (kind, id)).fetchone()
+            row = db.execute("SELECT seq, created_at FROM objects WHERE kind=? AND id=?", (kind, id)).fetchone()
             seq = row[0] if row else self._next(db, "seq")
+            if stamp is None:
+                stamp = row[1] if row else time.time()
+            created = int(stamp)
             db.execute(
                 "INSERT OR REPLACE INTO objects (kind, id, created_at, seq, owner, data) VALUES (?,?,?,?,?,?)",
                 (kind, id, created, seq, owner, orjson.dumps(obj)),
             )
 
-    def get(self, kind: str, id: str) -> dict[str, Any] | None:  # noqa: A002
+    def get(self, kind: str, id: str) -> dict[str, Any] | None:
         with self._lock:
             row = self._db.execute("SELECT data FROM objects WHERE kind=? AND id=?", (kind, id)).fetchone()
         return orjson.loads(row[0]) if row else None
 
-    def delete(self, kind: str, id: str) -> bool:  # noqa: A002
+    def delete(self, kind: str, id: str) -> bool:
         with self._lock:
             cur = self._db.execute("DELETE FROM objects WHERE kind=? AND id=?", (kind, id))
         return cur.rowcount > 0
@@ -110,8 +120,11 @@ class Store:
         order: str = "desc",
         owner: str | None = None,
     ) -> Page:
-        """OpenAI cursor pagination: objects strictly after (or before) the cursor id, in `order` by creation."""
+        """OpenAI cursor pagination: objects strictly after (or before) the cursor id, in `order` by creation.
+
+        With `before` (and no `after`) the page is the `limit` objects just before the cursor, still in `order`."""
         desc = order == "desc"
+        backwards = before is not None and after is None
         clauses, args = ["kind=?"], [kind]
         if owner is not None:
             clauses.append("owner=?")
@@ -128,30 +141,32 @@ class Store:
                 newer = forward == desc
                 clauses.append("(created_at, seq) < (?, ?)" if newer else "(created_at, seq) > (?, ?)")
                 args += [row[0], row[1]]
-            direction = "DESC" if desc else "ASC"
+            direction = "DESC" if desc != backwards else "ASC"
             rows = self._db.execute(
-                f"SELECT data FROM objects WHERE {' AND '.join(clauses)} "  # noqa: S608 - fixed fragments only
+                f"SELECT data FROM objects WHERE {' AND '.join(clauses)} "
                 f"ORDER BY created_at {direction}, seq {direction} LIMIT ?",
                 (*args, limit + 1),
             ).fetchall()
-        items = [orjson.loads(r[0]) for r in rows[:limit]]
-        return Page(items, len(rows) > limit)
+        page = rows[:limit]
+        if backwards:
+            page.reverse()
+        return Page([orjson.loads(r[0]) for r in page], len(rows) > limit)
 
     def count(self, kind: str) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM objects WHERE kind=?", (kind,)).fetchone()[0])
 
     # ------------------------------------------------------------------ blobs
-    def put_blob(self, id: str, data: bytes) -> None:  # noqa: A002
+    def put_blob(self, id: str, data: bytes) -> None:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO blobs (id, data) VALUES (?, ?)", (id, data))
 
-    def get_blob(self, id: str) -> bytes | None:  # noqa: A002
+    def get_blob(self, id: str) -> bytes | None:
         with self._lock:
             row = self._db.execute("SELECT data FROM blobs WHERE id=?", (id,)).fetchone()
         return bytes(row[0]) if row else None
 
-    def delete_blob(self, id: str) -> bool:  # noqa: A002
+    def delete_blob(self, id: str) -> bool:
         with self._lock:
             return self._db.execute("DELETE FROM blobs WHERE id=?", (id,)).rowcount > 0
 
