@@ -15,7 +15,7 @@ import time
 import warnings
 from typing import Any
 
-from .normalize import SCHEMAS
+from .normalize import SCHEMAS, SUB_LIST, SUB_MAPS, SUB_ONE, subschemas
 
 # Deterministic bound (not a time budget, so the output does not depend on the machine): schemas whose
 # inlined size exceeds this many nodes are not drawn.
@@ -50,7 +50,7 @@ def closure(schemas: dict[str, Any], root: str) -> dict[str, Any] | None:
         ref = o.get("$ref")
         if isinstance(ref, str) and ref.startswith(SCHEMAS) and not visit(ref[len(SCHEMAS) :]):
             return False
-        return all(walk(v) for v in _children(o))
+        return all(walk(v) for v in subschemas(o))
 
     return out if visit(root) else None
 
@@ -69,14 +69,9 @@ def size(schemas: dict[str, Any], root: str) -> int:
                 memo[name] = 0
                 memo[name] = count(schemas[name])
             return memo[name]
-        return 1 + sum(count(v) for v in _children(o))
+        return 1 + sum(count(v) for v in subschemas(o))
 
     return count({"$ref": SCHEMAS + root})
-
-
-_SUB_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-_SUB_ONE = ("items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else")
-_SUB_LIST = ("anyOf", "oneOf", "allOf", "prefixItems")
 
 
 def tighten(s: Any, in_allof: bool = False) -> Any:
@@ -87,11 +82,11 @@ def tighten(s: Any, in_allof: bool = False) -> Any:
     for k, v in s.items():
         if k in _DROP or k.startswith("x-"):
             continue
-        if k in _SUB_MAPS and isinstance(v, dict):
+        if k in SUB_MAPS and isinstance(v, dict):
             out[k] = {name: tighten(sub) for name, sub in v.items()}
-        elif k in _SUB_ONE:
+        elif k in SUB_ONE:
             out[k] = tighten(v)
-        elif k in _SUB_LIST and isinstance(v, list):
+        elif k in SUB_LIST and isinstance(v, list):
             out[k] = [tighten(x, k == "allOf") for x in v]
         else:
             out[k] = v
@@ -110,19 +105,6 @@ def tighten(s: Any, in_allof: bool = False) -> Any:
         out["minimum"] = 0
         out.setdefault("maximum", 10**9)
     return out
-
-
-def _children(o: dict[str, Any]) -> list[Any]:
-    """The subschemas of a schema node (schema-aware: a property named `description` is a subschema)."""
-    kids: list[Any] = []
-    for k, v in o.items():
-        if k in _SUB_MAPS and isinstance(v, dict):
-            kids.extend(v.values())
-        elif k in _SUB_ONE and isinstance(v, dict):
-            kids.append(v)
-        elif k in _SUB_LIST and isinstance(v, list):
-            kids.extend(v)
-    return kids
 
 
 def draw(schemas: dict[str, Any], name: str, n: int = PER_SCHEMA, seed: int = SEED) -> list[Any] | None:

@@ -178,6 +178,8 @@ def build(doc: dict[str, Any]) -> tuple[Operation, ...]:
             raise SpecError(f"operationId {oid!r} is used twice (also {seen_ids[oid]})", where)
         seen_ids[oid] = where
         py = names.snake(oid)
+        if py in names.RESERVED:
+            py += "_op"
         if py in seen_py:
             raise SpecError(f"operationId {oid!r} gives Python name {py!r}, which {seen_py[py]} also gives", where)
         seen_py[py] = oid
@@ -239,7 +241,7 @@ def build(doc: dict[str, Any]) -> tuple[Operation, ...]:
                 extension=bool(op.get("x-fakeai-extension")),
             )
         )
-    ops.sort(key=lambda o: names.path_sort_key(o.path, o.method))
+    ops.sort(key=lambda o: names.path_sort_key(o.route_path, o.method))
     return tuple(ops)
 
 

@@ -41,7 +41,10 @@ class Source:
 
 
 def read(path: Path, name: str | None = None) -> Source:
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise SpecError(f"cannot read the document: {e.strerror or e}", source=str(path)) from e
     return parse(raw, name or path.name)
 
 
@@ -73,7 +76,8 @@ def validate(src: Source) -> None:
     doc = src.doc
     version = str(doc.get("openapi", ""))
     if not version.startswith("3."):
-        raise SpecError(f"not an OpenAPI 3.x document (openapi: {doc.get('openapi')!r})", "/openapi", src.name)
+        found = f"swagger: {doc['swagger']!r}" if "swagger" in doc else f"openapi: {doc.get('openapi')!r}"
+        raise SpecError(f"not an OpenAPI 3.x document ({found})", "/openapi", src.name)
     paths = doc.get("paths", {})
     if not isinstance(paths, dict):
         raise SpecError("`paths` must be a mapping", "/paths", src.name)
@@ -107,12 +111,17 @@ def check_refs(doc: dict[str, Any], name: str) -> None:
                 if resolve_pointer(doc, ref) is None:
                     raise SpecError(f"$ref {ref!r} does not resolve", ptr, name)
             for k, v in o.items():
-                walk(v, f"{ptr}/{k}")
+                walk(v, f"{ptr}/{pointer_escape(str(k))}")
         elif isinstance(o, list):
             for i, v in enumerate(o):
                 walk(v, f"{ptr}/{i}")
 
     walk(doc, "")
+
+
+def pointer_escape(segment: str) -> str:
+    """A JSON pointer segment (RFC 6901): `~` as `~0`, `/` as `~1`."""
+    return segment.replace("~", "~0").replace("/", "~1")
 
 
 def resolve_pointer(doc: dict[str, Any], ref: str) -> Any:

@@ -41,7 +41,7 @@ def generate(model_doc: dict[str, Any], header: str) -> str:
             # The generator warns about constraints it cannot express (e.g. maxLength on AnyUrl); the models are
             # still correct, and the warnings would fail runs under `-W error`.
             warnings.simplefilter("ignore")
-            out = dmcg(json.dumps(model_doc, sort_keys=True), **options)
+            out = dmcg(json.dumps(model_doc), **options)
     except Exception as e:  # the generator raises many types; report them as one
         raise SpecError(f"datamodel-code-generator failed: {type(e).__name__}: {e}") from e
     if not isinstance(out, str):

@@ -49,7 +49,18 @@ def route_path(path: str, greedy: frozenset[str]) -> str:
     return re.sub(r"\{([^}/]+)\}", lambda m: f"{{{m.group(1)}:path}}" if m.group(1) in greedy else m.group(0), path)
 
 
-def path_sort_key(path: str, method: str) -> tuple[tuple[tuple[int, str], ...], int, str]:
-    """Literal segments sort before parameters, so `/responses/compact` is tried before `/responses/{id}`."""
-    segs = tuple((1, "") if s.startswith("{") else (0, s) for s in path.strip("/").split("/"))
+def path_sort_key(route: str, method: str) -> tuple[tuple[tuple[int, str], ...], int, str]:
+    """Route order: literal segments before parameters, so `/responses/compact` is tried before
+    `/responses/{id}`; a greedy `{x:path}` parameter after everything that shares its prefix, so
+    `/models/{model:path}` does not swallow `/models/{model}/versions`."""
+    segs = tuple(
+        (2, "") if s.endswith(":path}") else (1, "") if s.startswith("{") else (0, s)
+        for s in route.strip("/").split("/")
+    )
     return (segs, 0, method)
+
+
+# Names the route template itself uses: an operation may not take them as its function name.
+RESERVED = frozenset(
+    {"router", "dispatch", "build_router", "APIRouter", "Request", "Response", "Dispatch", "annotations"}
+)

@@ -26,7 +26,7 @@ ERROR_CODES = {
     "500": ("InternalServerError", "The server failed unexpectedly."),
 }
 # Keys whose values are data, not schemas: never rewritten.
-_DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const", "x-oaiMeta", "mapping"})
+DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const", "x-oaiMeta", "mapping"})
 _ANNOTATIONS = frozenset(
     {"description", "title", "default", "example", "examples", "deprecated", "readOnly", "writeOnly"}
 )
@@ -45,6 +45,7 @@ def normalize(doc: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     doc = copy.deepcopy(doc)
     notes: list[str] = []
     for step in (
+        upgrade_to_31,
         drop_pseudo_paths,
         inline_component_refs,
         safe_schema_names,
@@ -58,6 +59,27 @@ def normalize(doc: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     ):
         notes += step(doc)
     return doc, notes
+
+
+def upgrade_to_31(doc: dict[str, Any]) -> list[str]:
+    """The output is OpenAPI 3.1 (it uses `type: 'null'`); 3.0's boolean exclusiveMinimum/Maximum become numbers.
+
+    Runs first (it needs the nodes as the author wrote them); nullable is handled by unify_nullable."""
+    if str(doc.get("openapi", "")).startswith("3.1"):
+        return []
+    notes = [f"upgraded openapi {doc.get('openapi')} to 3.1.0"]
+    doc["openapi"] = "3.1.0"
+    n = 0
+    for node in _schema_nodes(doc):
+        for excl, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+            if isinstance(node.get(excl), bool):
+                flag = node.pop(excl)
+                if flag and bound in node:
+                    node[excl] = node.pop(bound)
+                n += 1
+    if n:
+        notes.append(f"converted {n} boolean exclusiveMinimum/exclusiveMaximum to numbers")
+    return notes
 
 
 def drop_pseudo_paths(doc: dict[str, Any]) -> list[str]:
@@ -153,7 +175,7 @@ def resolve_recursive_refs(doc: dict[str, Any]) -> list[str]:
                 o.pop("$recursiveAnchor", None)
                 o.pop("$dynamicAnchor", None)
                 for k, v in o.items():
-                    if k not in _DATA_KEYS:
+                    if k not in DATA_KEYS:
                         walk(v)
             elif isinstance(o, list):
                 for v in o:
@@ -165,22 +187,74 @@ def resolve_recursive_refs(doc: dict[str, Any]) -> list[str]:
     return notes
 
 
+# JSON Schema keywords whose values are subschemas: maps of them, single ones, and lists of them.
+SUB_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+SUB_ONE = (
+    "items",
+    "additionalProperties",
+    "not",
+    "contains",
+    "propertyNames",
+    "if",
+    "then",
+    "else",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "contentSchema",
+)
+SUB_LIST = ("anyOf", "oneOf", "allOf", "prefixItems")
+
+
+def subschemas(s: dict[str, Any]) -> list[Any]:
+    """The direct subschemas of a schema (a property named `type` or `properties` is a subschema, its name is not)."""
+    kids: list[Any] = []
+    for k, v in s.items():
+        if k in SUB_MAPS and isinstance(v, dict):
+            kids.extend(v.values())
+        elif k in SUB_ONE and isinstance(v, dict):
+            kids.append(v)
+        elif (k in SUB_LIST and isinstance(v, list)) or (k == "items" and isinstance(v, list)):
+            kids.extend(v)
+    return kids
+
+
 def _schema_nodes(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every dict reachable through schema-bearing keys (depth-first, parents before children)."""
+    """Every schema of the document (component schemas and those inside operations), parents before children."""
     out: list[dict[str, Any]] = []
 
-    def walk(o: Any) -> None:
-        if isinstance(o, dict):
-            out.append(o)
-            for k, v in o.items():
-                if k not in _DATA_KEYS and not k.startswith("x-"):
-                    walk(v)
-        elif isinstance(o, list):
-            for v in o:
-                walk(v)
+    def walk(s: Any) -> None:
+        if isinstance(s, dict):
+            out.append(s)
+            for kid in subschemas(s):
+                walk(kid)
 
-    walk(doc.get("components", {}).get("schemas", {}))
-    walk(doc.get("paths", {}))
+    def media(content: Any) -> None:
+        for m in (content or {}).values():
+            if isinstance(m, dict):
+                walk(m.get("schema"))
+
+    comps = doc.get("components", {})
+    for s in comps.get("schemas", {}).values():
+        walk(s)
+    for p in comps.get("parameters", {}).values():
+        walk(p.get("schema"))
+    for r in [*comps.get("responses", {}).values(), *comps.get("requestBodies", {}).values()]:
+        media(r.get("content"))
+    for item in doc.get("paths", {}).values():
+        for p in item.get("parameters", []):
+            walk(p.get("schema"))
+        for method, op in item.items():
+            if method not in METHODS or not isinstance(op, dict):
+                continue
+            for p in op.get("parameters", []):
+                walk(p.get("schema"))
+            media((op.get("requestBody") or {}).get("content"))
+            for resp in op.get("responses", {}).values():
+                if isinstance(resp, dict):
+                    media(resp.get("content"))
+                    for h in (resp.get("headers") or {}).values():
+                        if isinstance(h, dict):
+                            walk(h.get("schema"))
     return out
 
 

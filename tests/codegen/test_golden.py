@@ -1,0 +1,399 @@
+"""Golden tests: every spec in tests/codegen/specs/<case>.yaml compiles (draw_examples=False) to exactly the files
+in tests/codegen/expected/<case>/, byte for byte.
+
+After an intended change to the compiler (or to a case's spec) rewrite the expected files with
+
+    FAKEAI_UPDATE_GOLDEN=1 /work/venv/bin/python -m pytest tests/codegen/test_golden.py -p no:cacheprovider
+
+In that mode test_golden writes expected/<case>/ and skips. Read `git diff tests/codegen/expected` before
+committing it: the expected files are the review surface of the compiler's output.
+
+The other tests here check what the golden files must say (normalisation results, route order, names) and what
+the generated sources do when executed, so a wrong golden file cannot be committed unnoticed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import re
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+from fakeai.codegen.compile import GENERATED_FILES, compile_sources
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.testclient import TestClient
+from pydantic import BaseModel, ValidationError
+
+from .support import (
+    EXPECTED,
+    GOLDEN_CASES,
+    SPECS,
+    compiled,
+    generated_module,
+    operation,
+    spec_json,
+    spec_source,
+)
+
+UPDATE = os.environ.get("FAKEAI_UPDATE_GOLDEN") == "1"
+ERROR_CODES = ("400", "401", "404", "429", "500")
+ERROR_RESPONSES = ("BadRequest", "Unauthorized", "NotFound", "TooManyRequests", "InternalServerError")
+S = "#/components/schemas/"
+
+
+def _listing(directory: Path) -> list[str]:
+    """Names in a directory, without caches and dotfiles (such as expected/.gitattributes)."""
+    return sorted(p.name for p in directory.iterdir() if not p.name.startswith((".", "__pycache__")))
+
+
+def _diff(expected: str, actual: str, name: str, limit: int = 40) -> str:
+    lines = list(
+        difflib.unified_diff(
+            expected.splitlines(keepends=True), actual.splitlines(keepends=True), f"expected/{name}", f"compiled/{name}"
+        )
+    )
+    more = f"\n... {len(lines) - limit} more diff lines" if len(lines) > limit else ""
+    return "".join(lines[:limit]) + more
+
+
+def test_every_case_has_a_spec_and_expected_output() -> None:
+    assert sorted(p.stem for p in SPECS.glob("*.yaml")) == sorted(GOLDEN_CASES)
+    if not UPDATE:
+        assert [n for n in _listing(EXPECTED) if (EXPECTED / n).is_dir()] == sorted(GOLDEN_CASES)
+
+
+@pytest.mark.parametrize("case", GOLDEN_CASES)
+def test_golden(case: str) -> None:
+    files = compiled(case).files
+    assert sorted(files) == sorted(GENERATED_FILES)
+    out = EXPECTED / case
+    if UPDATE:
+        out.mkdir(parents=True, exist_ok=True)
+        for stale in _listing(out):
+            if stale not in files:
+                (out / stale).unlink()
+        for name, content in files.items():
+            (out / name).write_bytes(content.encode("utf-8"))
+        pytest.skip(f"FAKEAI_UPDATE_GOLDEN=1: wrote {out}")
+    assert _listing(out) == sorted(files), f"expected/{case} holds other files"
+    problems = []
+    for name, content in sorted(files.items()):
+        want = (out / name).read_bytes().decode("utf-8")
+        if want != content:
+            problems.append(f"{case}/{name} differs:\n{_diff(want, content, f'{case}/{name}')}")
+    assert not problems, "\n".join(problems) + "\n(intended? rerun with FAKEAI_UPDATE_GOLDEN=1)"
+
+
+def test_compiling_twice_gives_identical_bytes() -> None:
+    # Fresh compiles (not the session cache) from freshly read sources; openapi30 exercises most normalise steps.
+    first = compile_sources(spec_source("openapi30"), [], draw_examples=False)
+    second = compile_sources(spec_source("openapi30"), [], draw_examples=False)
+    assert first.files == second.files
+    assert first.operations == second.operations
+    assert first.files == compiled("openapi30").files
+
+
+def test_examples_are_drawn_deterministically_and_fit_the_schema() -> None:
+    one = compile_sources(spec_source("minimal"), [], draw_examples=True)
+    two = compile_sources(spec_source("minimal"), [], draw_examples=True)
+    assert one.files == two.files
+    drawn = json.loads(one.files["examples.json"])["examples"]
+    # Only success-response schemas are drawn; Pong is {ok: boolean}, required.
+    assert set(drawn) == {"Pong"}
+    assert drawn["Pong"] and all(set(v) == {"ok"} and isinstance(v["ok"], bool) for v in drawn["Pong"])
+
+
+@pytest.mark.parametrize("case", GOLDEN_CASES)
+def test_header_names_spec_sha256_and_tool_versions(case: str) -> None:
+    c = compiled(case)
+    sha = hashlib.sha256((SPECS / f"{case}.yaml").read_bytes()).hexdigest()
+    dmcg = f"datamodel-code-generator: {version('datamodel-code-generator')}"
+    assert c.sha256 == sha
+    for name in ("__init__.py", "models.py", "routes.py", "operations.py"):
+        lines = c.files[name].splitlines()
+        assert lines[0] == f"# Generated by fakeai.codegen from {case}.yaml. Do not edit.", name
+        assert lines[1].startswith(f"# spec-sha256: {sha}  "), name
+        assert dmcg in lines[1], name
+        assert f"hypothesis: {version('hypothesis')}" in lines[1], name
+    for name in ("spec.json", "examples.json"):
+        meta = json.loads(c.files[name])["x-fakeai-generated"]
+        assert meta["spec-sha256"] == sha, name
+        assert meta["datamodel-code-generator"] == version("datamodel-code-generator"), name
+        assert meta["sources"] == f"{case}.yaml", name
+    assert json.loads(c.files["examples.json"])["examples"] == {}
+    assert sha == generated_module(case, "operations.py").SPEC_SHA256
+
+
+@pytest.mark.parametrize("case", GOLDEN_CASES)
+def test_operations_py_reproduces_the_operation_table(case: str) -> None:
+    assert compiled(case).operations == generated_module(case, "operations.py").OPERATIONS
+
+
+@pytest.mark.parametrize("case", GOLDEN_CASES)
+def test_models_py_defines_every_model_the_table_names(case: str) -> None:
+    models = generated_module(case, "models.py")
+    for op in compiled(case).operations:
+        named = [b.model for b in op.bodies] + [m.model for r in op.responses for m in r.media] + [op.params_model]
+        for name in filter(None, named):
+            assert issubclass(getattr(models, name), BaseModel), (op.operation_id, name)
+
+
+@pytest.mark.parametrize("case", GOLDEN_CASES)
+def test_routes_py_has_one_snake_case_stub_per_operation(case: str) -> None:
+    src = compiled(case).files["routes.py"]
+    stubs = re.findall(r"@router\.(\w+)\('([^']*)', operation_id='([^']*)'.*\n\s+async def (\w+)\(", src)
+    table = [(op.method.lower(), op.route_path, op.operation_id, op.py_name) for op in compiled(case).operations]
+    assert stubs == table
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", fn) for *_, fn in stubs)
+
+
+def _client(case: str) -> TestClient:
+    async def dispatch(operation_id: str, request: Request) -> JSONResponse:
+        return JSONResponse({"op": operation_id, "params": dict(request.path_params)})
+
+    app = FastAPI()
+    app.include_router(generated_module(case, "routes.py").build_router(dispatch))
+    return TestClient(app)
+
+
+# ---- what each case must compile to ---------------------------------------------------------------------------
+
+
+def test_minimal_gets_errors_and_security_added() -> None:
+    doc = spec_json("minimal")
+    comps = doc["components"]
+    assert set(comps["schemas"]) == {"Pong", "Error", "ErrorResponse"}
+    assert comps["schemas"]["ErrorResponse"]["properties"]["error"] == {"$ref": S + "Error"}
+    assert set(comps["responses"]) == set(ERROR_RESPONSES)
+    assert comps["securitySchemes"] == {"ApiKeyAuth": {"type": "http", "scheme": "bearer"}}
+    assert doc["security"] == [{"ApiKeyAuth": []}]
+    (op,) = compiled("minimal").operations
+    assert (op.method, op.path, op.py_name, op.security) == ("GET", "/ping", "get_ping", (("ApiKeyAuth",),))
+    assert [r.status for r in op.responses] == ["200", *ERROR_CODES]
+    assert op.success.media[0].model == "Pong"
+    with _client("minimal") as c:
+        assert c.get("/ping").json() == {"op": "getPing", "params": {}}
+
+
+def test_crud_operation_table() -> None:
+    listing = operation("crud", "listThings")
+    kinds = {p.name: (p.location, p.kind, p.required) for p in listing.params}
+    assert kinds == {
+        "limit": ("query", "scalar", False),
+        "order": ("query", "scalar", False),
+        "include[]": ("query", "array", False),
+        "metadata": ("query", "object", False),
+    }
+    assert listing.params_model == "ListThingsParams"
+    get = operation("crud", "getThing")
+    assert {p.name: (p.location, p.kind, p.required) for p in get.params} == {
+        "thing_id": ("path", "scalar", True),
+        "expand": ("query", "scalar", False),  # anyOf [boolean, null] is still a scalar
+    }
+    create = operation("crud", "createThing")
+    assert create.body_required and [(b.media, b.model) for b in create.bodies] == [
+        ("application/json", "CreateThingRequest")
+    ]
+    assert create.success.status == "201" and create.success.media[0].model == "Thing"
+    assert operation("crud", "deleteThing").security == (("AdminApiKeyAuth",),)
+    assert listing.security == get.security == create.security == (("ApiKeyAuth",),)
+    # The spec documents its errors and security already: normalisation only unified one nullable type.
+    assert compiled("crud").notes == ["unified 2 nullable schemas as anyOf [X, null]"]
+    thing = spec_json("crud")["components"]["schemas"]["Thing"]["properties"]
+    assert thing["owner"] == {"anyOf": [{"type": "string"}, {"type": "null"}]}
+    # the served spec keeps `deprecated`; the models are generated without it
+    assert thing["legacy_code"]["deprecated"] is True
+    assert thing["legacy_code"]["anyOf"] == [{"type": "string", "maxLength": 8}, {"type": "null"}]
+    assert "deprecated" not in compiled("crud").files["models.py"]
+
+
+def test_crud_param_models_validate() -> None:
+    models = generated_module("crud", "models.py")
+    params = models.ListThingsParams.model_validate({"include[]": ["owner"], "metadata": {"k": "v"}})
+    assert params.model_dump(by_alias=True, exclude_none=True) == {
+        "limit": 20,
+        "include[]": ["owner"],
+        "metadata": {"k": "v"},
+    }
+    with pytest.raises(ValidationError):
+        models.ListThingsParams.model_validate({"include[]": ["nope"]})
+    with pytest.raises(ValidationError):
+        models.GetThingParams.model_validate({})  # the path parameter is required
+
+
+def test_crud_deprecated_nullable_constrained_field_validates() -> None:
+    thing = generated_module("crud", "models.py").Thing
+    base = {"id": "t", "object": "thing", "name": "n"}
+    assert thing.model_validate({**base, "legacy_code": None}).legacy_code is None
+    assert thing.model_validate({**base, "legacy_code": "abc"}).legacy_code.root == "abc"
+    with pytest.raises(ValidationError):
+        thing.model_validate({**base, "legacy_code": "x" * 9})
+
+
+def test_crud_routes() -> None:
+    with _client("crud") as c:
+        assert c.get("/things").json()["op"] == "listThings"
+        assert c.post("/things").json()["op"] == "createThing"
+        assert c.get("/things/t1").json() == {"op": "getThing", "params": {"thing_id": "t1"}}
+        assert c.delete("/things/t1").json() == {"op": "deleteThing", "params": {"thing_id": "t1"}}
+
+
+def test_multipart_bodies() -> None:
+    upload = operation("multipart", "createFile")
+    assert upload.multipart and not upload.streams
+    assert [(b.media, b.model) for b in upload.bodies] == [("multipart/form-data", "CreateFileRequest")]
+    edit = operation("multipart", "createImageEdit")
+    assert edit.multipart
+    assert [(b.media, b.model) for b in edit.bodies] == [("multipart/form-data", "CreateImageEditRequest")]
+    assert "CreateImageEditRequest" in spec_json("multipart")["components"]["schemas"]
+    speech = operation("multipart", "createSpeech")
+    assert not speech.multipart
+    assert [(m.media, m.kind, m.model, m.schema) for m in speech.success.media] == [
+        ("audio/mpeg", "binary", None, None)
+    ]
+    models = generated_module("multipart", "models.py")
+    form = models.CreateFileRequest.model_validate({"file": b"\x00\x01", "purpose": "batch", "labels": ["a", "b"]})
+    assert form.file == b"\x00\x01" and form.labels == ["a", "b"]
+    with pytest.raises(ValidationError):
+        models.CreateFileRequest.model_validate({"file": b"x", "purpose": "other"})
+    edit_form = models.CreateImageEditRequest.model_validate({"image": [b"a", b"b"], "prompt": "p"})
+    assert edit_form.image == [b"a", b"b"]
+
+
+def test_streaming_media() -> None:
+    expected = {
+        "createCompletion": "Completion",
+        "createChatCompletion": "ChatCompletionChunk",
+        "createResponse": "ResponseStreamEvent",
+    }
+    for oid, payload in expected.items():
+        op = operation("streaming", oid)
+        assert op.streams, oid
+        media = {m.media: m for m in op.success.media}
+        assert (media["application/json"].kind, media["application/json"].model) == ("json", "Completion")
+        sse = media["text/event-stream"]
+        assert (sse.kind, sse.model, sse.schema) == ("sse", None, S + payload), oid
+    # SSE envelopes are not hoisted into component schemas; the served document keeps them as written.
+    doc = spec_json("streaming")
+    sse_schema = doc["paths"]["/responses"]["post"]["responses"]["200"]["content"]["text/event-stream"]["schema"]
+    assert sse_schema["properties"]["data"]["contentSchema"] == {"$ref": S + "ResponseStreamEvent"}
+    assert not any(name.endswith("Response") for name in doc["components"]["schemas"] if name != "ErrorResponse")
+    models = generated_module("streaming", "models.py")
+    event = models.ResponseStreamEvent.model_validate(
+        {"type": "response.output_text.delta", "delta": "x", "sequence_number": 1}
+    )
+    assert type(event.root).__name__ == "ResponseTextDeltaEvent"
+
+
+def test_openapi30_is_normalised() -> None:
+    doc = spec_json("openapi30")
+    text = compiled("openapi30").files["spec.json"]
+    assert '"nullable"' not in text
+    schemas = doc["components"]["schemas"]
+    assert schemas["Cat"]["properties"]["indoor"] == {
+        "default": True,
+        "description": "Whether it stays in.",
+        "anyOf": [{"type": "boolean"}, {"type": "null"}],
+    }
+    assert schemas["Dog"]["properties"]["breed"] == {"anyOf": [{"allOf": [{"$ref": S + "Breed"}]}, {"type": "null"}]}
+    assert schemas["Dog"]["properties"]["best_friend"] == {
+        "description": "The 3.0 idiom for a nullable reference.",
+        "anyOf": [{"$ref": S + "Cat"}, {"type": "null"}],
+    }
+    assert schemas["Breed"] == {"anyOf": [{"type": "string", "enum": ["collie", "poodle"]}, {"type": "null"}]}
+    assert schemas["Pet"]["discriminator"] == {
+        "propertyName": "pet_type",
+        "mapping": {"cat": S + "Cat", "dog": S + "Dog"},
+    }
+    # inline bodies hoisted, with `type: object` added where properties imply it
+    assert schemas["CreatePetRequest"]["type"] == "object"
+    assert set(schemas["CreatePetRequest"]["properties"]) == {"name", "kind"}
+    assert schemas["ListPetsResponse"]["properties"]["next"] == {
+        "description": "Cursor of the next page.",
+        "anyOf": [{"type": "string"}, {"type": "null"}],
+    }
+    paths = doc["paths"]
+    assert paths["/pets"]["post"]["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": S + "CreatePetRequest"
+    }
+    assert paths["/pets"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": S + "ListPetsResponse"
+    }
+    # the path-level parameter moved into each operation
+    assert "parameters" not in paths["/pets/{petId}"]
+    for method in ("get", "delete"):
+        assert [p["name"] for p in paths["/pets/{petId}"][method]["parameters"]] == ["petId"]
+    # error schemas, responses and bearer security added
+    assert {"Error", "ErrorResponse"} <= set(schemas)
+    assert set(doc["components"]["responses"]) == set(ERROR_RESPONSES)
+    for item in paths.values():
+        for op in item.values():
+            for code, name in zip(ERROR_CODES, ERROR_RESPONSES, strict=True):
+                assert op["responses"][code] == {"$ref": f"#/components/responses/{name}"}
+    assert doc["components"]["securitySchemes"] == {"ApiKeyAuth": {"type": "http", "scheme": "bearer"}}
+    assert doc["security"] == [{"ApiKeyAuth": []}]
+    assert operation("openapi30", "deletePet").success.status == "204"
+
+
+def test_openapi30_models_behave() -> None:
+    models = generated_module("openapi30", "models.py")
+    cat = models.Pet.model_validate({"pet_type": "cat", "name": "Tom"}).root
+    assert type(cat).__name__ == "Cat" and cat.indoor is True
+    assert models.Cat.model_validate({"pet_type": "cat", "name": "Tom", "indoor": None}).indoor is None
+    dog = models.Pet.model_validate({"pet_type": "dog", "name": "Rex", "breed": None, "best_friend": None}).root
+    assert type(dog).__name__ == "Dog" and dog.best_friend is None
+    friend = {"pet_type": "cat", "name": "Tom"}
+    assert (
+        models.Dog.model_validate({"pet_type": "dog", "name": "Rex", "best_friend": friend}).best_friend.name == "Tom"
+    )
+    with pytest.raises(ValidationError):
+        models.Pet.model_validate({"pet_type": "cow", "name": "x"})
+    assert models.ListPetsParams.model_validate({"limit": None}).limit is None
+
+
+def test_quirks_names_and_routes() -> None:
+    c = compiled("quirks")
+    src = c.files["routes.py"]
+    assert "@router.get('/models/{model:path}', operation_id='beta_retrieveModel'" in src
+    assert src.index("'/items/search'") < src.index("'/items/{id}'")
+    assert [(op.path, op.py_name) for op in c.operations] == [
+        ("/items/search", "search_items"),
+        ("/items/{id}", "get_item"),
+        ("/models/{model}", "beta_retrieve_model"),
+    ]
+    doc = spec_json("quirks")
+    assert not any("?" in p for p in doc["paths"])
+    schemas = doc["components"]["schemas"]
+    assert "Thing-2" not in schemas and "Thing2" in schemas
+    assert "Thing-2" not in c.files["spec.json"] and "Thing-2" not in c.files["operations.py"]
+    assert operation("quirks", "getItem").success.media[0].model == "Thing2"
+    # $recursiveRef '#' became a plain $ref to the enclosing schema
+    assert schemas["Node"]["properties"]["children"]["items"] == {"$ref": S + "Node"}
+    assert "$recursiveAnchor" not in schemas["Node"]
+    # the unquoted date stayed the string it is in JSON
+    assert schemas["Thing2"]["properties"]["api_version"]["enum"] == ["2024-06-01", "latest"]
+    assert 'Literal["2024-06-01", "latest"]' in c.files["models.py"]
+    assert "date" not in generated_module("quirks", "models.py").__dict__
+
+
+def test_quirks_models_behave() -> None:
+    models = generated_module("quirks", "models.py")
+    tree = models.Node.model_validate({"name": "a", "children": [{"name": "b", "children": [{"name": "c"}]}]})
+    assert tree.children[0].children[0].name == "c"
+    assert models.Thing2.model_validate({"id": "x", "api_version": "2024-06-01"}).api_version == "2024-06-01"
+
+
+def test_quirks_routing() -> None:
+    with _client("quirks") as c:
+        assert c.get("/items/search").json() == {"op": "search-items", "params": {}}
+        assert c.get("/items/abc").json() == {"op": "getItem", "params": {"id": "abc"}}
+        assert c.get("/models/nvidia/llama-3.1-8b").json() == {
+            "op": "beta_retrieveModel",
+            "params": {"model": "nvidia/llama-3.1-8b"},
+        }
+        assert c.get("/items/search?beta=true").json()["op"] == "search-items"
