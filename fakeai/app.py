@@ -5,10 +5,12 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, WebSocket
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -72,14 +74,39 @@ def create_app(
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
+        lifespan=_lifespan(services),
     )
+    services.app = app
     app.state.services = services
     app.state.dispatcher = dispatcher
     app.include_router(spec.routes.build_router(dispatcher), prefix="/v1")
+    _mount_websockets(app, services)
     _mount_docs(app, spec)
     _error_handlers(app)
     app.add_middleware(V1Alias)
     return app
+
+
+def _lifespan(services: Services) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Runs the behaviours' lifespan hooks (registry.lifespan): start-up work before serving, cleanup at shutdown."""
+
+    @asynccontextmanager
+    async def run(_: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            for hook in registry.lifespan_hooks():
+                await stack.enter_async_context(asynccontextmanager(hook)(services))
+            yield
+
+    return run
+
+
+def _mount_websockets(app: FastAPI, services: Services) -> None:
+    for path, handler in sorted(registry.websockets().items()):
+
+        async def endpoint(ws: WebSocket, handler: registry.WebSocketHandler = handler) -> None:
+            await handler(ws, services)
+
+        app.add_api_websocket_route("/v1" + path, endpoint)
 
 
 def _mount_docs(app: FastAPI, spec: SpecPackage) -> None:

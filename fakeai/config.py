@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # --- request handling
     strict_params: bool = Field(False, description="Reject unknown request fields with OpenAI's 400.")
     strict_models: bool = Field(False, description="Unknown model ids get 404 model_not_found.")
+    catalog_file: Path | None = Field(None, description="A YAML file of models added to (or overriding) the catalog.")
+    echo: bool = Field(False, description="Every generation answers with the last user message (per model: catalog).")
     variety: bool = Field(
         False, description="Requests without a seed vary between calls (default: same request, same answer)."
     )

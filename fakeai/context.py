@@ -92,22 +92,27 @@ class Context:
 
     @property
     def seed(self) -> int:
-        """A 64-bit seed for this request: the same request (and `seed`) gives the same value.
+        """A 64-bit seed for this request.
 
-        With the `variety` setting, requests without an explicit `seed` get a fresh random value instead.
+        With an explicit `seed` it depends on that seed (and the operation) only, as a sampling seed does: the
+        prompt still shapes the answer, and streaming, stop sequences or max_tokens do not change the text that
+        is produced. Without one it is a hash of the whole request, so the same request gets the same answer —
+        unless the `variety` setting asks for a fresh random value per request.
         """
         if self._seed is None:
             explicit = getattr(self.body, "seed", None)
             if explicit is None and isinstance(self.form, dict):
                 explicit = self.form.get("seed")
-            if explicit is None and self.services.settings.variety:
-                self._seed = random.getrandbits(64)
+            h = hashlib.blake2b(digest_size=8)
+            h.update(self.operation.operation_id.encode())
+            if explicit is not None:
+                h.update(b"seed:" + str(explicit).encode())
+            elif self.services.settings.variety:
+                h.update(random.getrandbits(64).to_bytes(8, "little"))
             else:
-                h = hashlib.blake2b(digest_size=8)
-                h.update(self.operation.operation_id.encode())
                 h.update(self.request.url.query.encode())
                 h.update(self.body_bytes)
-                self._seed = int.from_bytes(h.digest(), "little")
+            self._seed = int.from_bytes(h.digest(), "little")
         return self._seed
 
     def rng(self, salt: str | int = "") -> random.Random:

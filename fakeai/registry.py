@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import logging
 import typing
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +81,46 @@ def _request_type(func: Behaviour) -> type[BaseModel] | None:
         if isinstance(candidate, type) and issubclass(candidate, BaseModel):
             return candidate
     return None
+
+
+WebSocketHandler = Callable[[Any, Any], Awaitable[None]]
+_WEBSOCKETS: dict[str, WebSocketHandler] = {}
+
+
+def websocket(path: str) -> Callable[[WebSocketHandler], WebSocketHandler]:
+    """Register a WebSocket endpoint `(websocket, services) -> None` at /v1{path} (and the root alias).
+
+    For protocols the OpenAPI document cannot describe (the Realtime API)."""
+
+    def deco(func: WebSocketHandler) -> WebSocketHandler:
+        if path in _WEBSOCKETS:
+            raise DuplicateBehaviourError(f"two WebSocket handlers for {path}")
+        _WEBSOCKETS[path] = func
+        return func
+
+    return deco
+
+
+def websockets() -> dict[str, WebSocketHandler]:
+    return dict(_WEBSOCKETS)
+
+
+LifespanHook = Callable[[Any], AsyncIterator[None]]
+_LIFESPAN: list[LifespanHook] = []
+
+
+def lifespan(func: LifespanHook) -> LifespanHook:
+    """Register an async generator `(services) -> AsyncIterator[None]` run by the app's lifespan: the code before its
+    `yield` runs at start-up, the code after it at shutdown (background work such as resuming batches)."""
+    if not inspect.isasyncgenfunction(func):
+        raise RegistryError(f"{func.__qualname__}: a lifespan hook must be an async generator function")
+    if func not in _LIFESPAN:
+        _LIFESPAN.append(func)
+    return func
+
+
+def lifespan_hooks() -> list[LifespanHook]:
+    return list(_LIFESPAN)
 
 
 def registered() -> dict[str, Registered]:

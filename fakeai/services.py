@@ -26,6 +26,7 @@ class Services:
     store: Store
     filler: Filler
     metrics: Metrics = field(default_factory=Metrics)
+    app: Any = None  # the ASGI app these services belong to (for in-process calls: fakeai.internal)
     _singletons: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

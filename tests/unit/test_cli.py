@@ -33,6 +33,8 @@ FLAG_CASES: dict[str, list[tuple[list[str], Any]]] = {
     "admin_api_keys": [(["--admin-api-keys", "sk-admin1,sk-admin2"], ["sk-admin1", "sk-admin2"])],
     "strict_params": [(["--strict-params"], True), (["--no-strict-params"], False)],
     "strict_models": [(["--strict-models"], True), (["--no-strict-models"], False)],
+    "catalog_file": [(["--catalog-file", "models.yaml"], Path("models.yaml"))],
+    "echo": [(["--echo"], True), (["--no-echo"], False)],
     "variety": [(["--variety"], True), (["--no-variety"], False)],
     "fast": [(["--fast"], True), (["--no-fast"], False)],
     "response_delay": [(["--response-delay", "0.75"], 0.75)],
