@@ -70,6 +70,7 @@ class Plan:
     request: dict[str, Any]
     prompt: PromptStats
     choices: list[Choice]
+    cached_tokens: int = 0
 
     @property
     def fingerprint(self) -> str:
@@ -85,7 +86,7 @@ class Plan:
             "prompt_tokens": self.prompt.total,
             "completion_tokens": completion,
             "total_tokens": self.prompt.total + completion,
-            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": self.prompt.audio_tokens},
+            "prompt_tokens_details": {"cached_tokens": self.cached_tokens, "audio_tokens": self.prompt.audio_tokens},
             "completion_tokens_details": {
                 "reasoning_tokens": sum(len(c.answer.reasoning) for c in self.choices),
                 "audio_tokens": sum(c.audio_tokens for c in self.choices),
@@ -214,14 +215,16 @@ def completion(p: Plan) -> dict[str, Any]:
 async def create_chat_completion(_: Any, ctx: Context) -> Any:
     req = ctx.data
     p = plan(ctx, req)
-    schedule = engine(ctx).schedule(p.model, p.prompt.total, ctx.rng("latency"))
-    record_usage(ctx, p.model, p.prompt.total, p.completion_tokens)
+    longest = max((c.completion_tokens for c in p.choices), default=1)
+    seq = engine(ctx).submit(p.model, p.prompt.token_ids, p.prompt.total, longest, ctx.rng("latency"))
+    p.cached_tokens = seq.cached_tokens
+    record_usage(ctx, p.model, p.prompt.total, p.completion_tokens, cached_tokens=seq.cached_tokens)
     if req.get("stream"):
-        return EventStream(chat_stream.chunks(p, schedule))
-    longest = max((c.completion_tokens for c in p.choices), default=0)
-    if not schedule.zero:
-        await schedule.first_token()
-        await schedule.all_tokens(longest)
+        return EventStream(chat_stream.chunks(p, seq))
+    try:
+        await seq.all_tokens()
+    finally:
+        seq.close()
     body = completion(p)
     if req.get("store"):
         chat_store.save(ctx, body, req)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
-from .latency import Schedule
+from .latency import Sequence
 from .sim import tokenizer
 
 if TYPE_CHECKING:
@@ -45,7 +45,17 @@ def deltas(c: Choice) -> Iterator[tuple[dict[str, Any], Any]]:
             yield {"audio": part}, None
 
 
-async def chunks(p: Plan, schedule: Schedule) -> AsyncIterator[dict[str, Any]]:
+async def chunks(p: Plan, seq: Sequence) -> AsyncIterator[dict[str, Any]]:
+    """The chunks of a planned completion, paced by its sequence on the simulated server. Closing the
+    iterator early (the client went away) frees the sequence's slot and counts a disconnect."""
+    try:
+        async for chunk in _chunks(p, seq):
+            yield chunk
+    finally:
+        seq.close()
+
+
+async def _chunks(p: Plan, schedule: Sequence) -> AsyncIterator[dict[str, Any]]:
     req = p.request
     include_usage = bool((req.get("stream_options") or {}).get("include_usage"))
     base = {

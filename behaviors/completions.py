@@ -17,7 +17,7 @@ from fakeai.registry import serves
 
 from .catalog import ModelInfo
 from .generation import Answer, Budget, answer, stop_list
-from .latency import Schedule, engine
+from .latency import Sequence, engine
 from .models_api import resolve_model
 from .sim import logprobs as lp
 from .sim import tokenizer
@@ -100,18 +100,26 @@ async def create_completion(_: Any, ctx: Context) -> Any:
                 probs = lp.legacy_logprobs(toks, rng, int(want_logprobs))
             choices.append((p_index * n + i, shown, ans, probs))
     generated = sum(len(a.tokens) for _, _, a, _ in choices) * best_of // n
-    usage = {"prompt_tokens": prompt_tokens, "completion_tokens": generated, "total_tokens": prompt_tokens + generated}
-    record_usage(ctx, model, prompt_tokens, generated)
+    longest = max((len(a.tokens) for _, _, a, _ in choices), default=1)
+    ids = tokenizer.encode("\n".join(texts))
+    seq = engine(ctx).submit(model, ids, prompt_tokens, longest, ctx.rng("latency"))
+    usage = {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": generated,
+        "total_tokens": prompt_tokens + generated,
+        "prompt_tokens_details": {"cached_tokens": seq.cached_tokens, "audio_tokens": 0},
+    }
+    record_usage(ctx, model, prompt_tokens, generated, cached_tokens=seq.cached_tokens)
     cid = "cmpl-" + uuid.uuid4().hex[:24]
     created = int(time.time())
-    schedule = engine(ctx).schedule(model, prompt_tokens, ctx.rng("latency"))
     base = {"id": cid, "object": "text_completion", "created": created, "model": req.get("model", model.id)}
     if req.get("stream"):
         include_usage = bool((req.get("stream_options") or {}).get("include_usage"))
-        return EventStream(_stream(base, choices, schedule, usage if include_usage else None, echo, texts, n))
-    if not schedule.zero:
-        await schedule.first_token()
-        await schedule.all_tokens(max((len(a.tokens) for _, _, a, _ in choices), default=0))
+        return EventStream(_stream(base, choices, seq, usage if include_usage else None, echo, texts, n))
+    try:
+        await seq.all_tokens()
+    finally:
+        seq.close()
     return {
         **base,
         "system_fingerprint": "fp_fakeai",
@@ -126,7 +134,23 @@ async def create_completion(_: Any, ctx: Context) -> Any:
 async def _stream(
     base: dict[str, Any],
     choices: list[tuple[int, str, Answer, Any]],
-    schedule: Schedule,
+    schedule: Sequence,
+    usage: dict[str, Any] | None,
+    echo: bool,
+    texts: list[str],
+    n: int,
+) -> AsyncIterator[dict[str, Any]]:
+    try:
+        async for chunk in _chunks(base, choices, schedule, usage, echo, texts, n):
+            yield chunk
+    finally:
+        schedule.close()
+
+
+async def _chunks(
+    base: dict[str, Any],
+    choices: list[tuple[int, str, Answer, Any]],
+    schedule: Sequence,
     usage: dict[str, Any] | None,
     echo: bool,
     texts: list[str],
@@ -166,10 +190,11 @@ async def create_text_generation(_: Any, ctx: Context) -> dict[str, Any]:
     prompt_tokens = tokenizer.count_tokens(text)
     budget = _budget({"max_tokens": req.get("max_output_tokens")}, model, prompt_tokens, None)
     ans = answer(text, ctx.rng(0), budget, stop=stop_list(req.get("stop")), echo=text if model.echo else None)
-    schedule = engine(ctx).schedule(model, prompt_tokens, ctx.rng("latency"))
-    if not schedule.zero:
-        await schedule.first_token()
-        await schedule.all_tokens(len(ans.tokens))
+    seq = engine(ctx).submit(model, tokenizer.encode(text), prompt_tokens, max(1, len(ans.tokens)), ctx.rng("latency"))
+    try:
+        await seq.all_tokens()
+    finally:
+        seq.close()
     record_usage(ctx, model, prompt_tokens, len(ans.tokens))
     return {
         "id": "txtgen-" + uuid.uuid4().hex[:24],

@@ -38,8 +38,9 @@ def not_found(model_id: str) -> APIError:
     )
 
 
-def resolve_model(ctx: Context, model_id: str | None) -> ModelInfo:
+def resolve_model(ctx: Context | Services, model_id: str | None) -> ModelInfo:
     """The catalog entry for `model_id`; unknown ids are created on first use (404 with strict_models)."""
+    services = ctx.services if isinstance(ctx, Context) else ctx
     if model_id is None:
         raise APIError(400, "You must provide a model parameter.", param="model", code="missing_required_parameter")
     if not model_id.strip():
@@ -47,11 +48,11 @@ def resolve_model(ctx: Context, model_id: str | None) -> ModelInfo:
     cat = catalog(ctx)
     info = cat.get(model_id)
     if info is None:
-        if ctx.settings.strict_models:
+        if services.settings.strict_models:
             raise not_found(model_id)
         info = cat.create(model_id)
-        ctx.services.store.put(_KIND, info.id, info.as_openai(), created_at=info.created)
-    if ctx.settings.echo and not info.echo:
+        services.store.put(_KIND, info.id, info.as_openai(), created_at=info.created)
+    if services.settings.echo and not info.echo:
         info = cat.with_echo(info)
     return info
 

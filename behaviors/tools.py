@@ -112,9 +112,8 @@ def _chosen(req: dict[str, Any], fns: list[dict[str, Any]]) -> tuple[str, str | 
     if name is None:
         return "required", None
     if name not in {f.get("name") for f in fns}:
-        raise APIError(
-            400, f"Invalid value for 'tool_choice': no function named '{name}' in 'tools'.", param="tool_choice"
-        )
+        field, listed = ("tool_choice", "tools") if req.get("tools") else ("function_call", "functions")
+        raise APIError(400, f"Invalid value for '{field}': no function named '{name}' in '{listed}'.", param=field)
     return "named", str(name)
 
 

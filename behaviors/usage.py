@@ -1,17 +1,71 @@
 """Recording what each request consumed (time, model, key, tokens, images, audio seconds), for the usage and
-costs endpoints. One row per request in the store, written as the request is answered."""
+costs endpoints. One row per request, kept in the store.
+
+Rows are buffered and written in one transaction every FLUSH_SECONDS (or every FLUSH_ROWS rows), off the
+request's critical path; readers call `flush(services)` first, and the app flushes on shutdown. A SIGKILL can
+lose at most the last FLUSH_SECONDS of usage rows.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fakeai.context import Context
+from fakeai.registry import lifespan
+from fakeai.services import Services
 
 from .catalog import ModelInfo
 
 KIND = "usage"
+FLUSH_SECONDS = 0.05
+FLUSH_ROWS = 512
+
+
+class Recorder:
+    def __init__(self, services: Services) -> None:
+        self.store = services.store
+        self.pending: list[dict[str, Any]] = []
+        self.lock = threading.Lock()
+        self.scheduled = False
+
+    def add(self, row: dict[str, Any]) -> None:
+        with self.lock:
+            self.pending.append(row)
+            full = len(self.pending) >= FLUSH_ROWS
+        if full:
+            self.flush()
+        elif not self.scheduled:
+            try:
+                asyncio.get_running_loop().call_later(FLUSH_SECONDS, self.flush)
+                self.scheduled = True
+            except RuntimeError:  # no event loop (a synchronous caller): write now
+                self.flush()
+
+    def flush(self) -> None:
+        with self.lock:
+            rows, self.pending = self.pending, []
+            self.scheduled = False
+        self.store.put_many(KIND, rows)
+
+
+def recorder(services: Services) -> Recorder:
+    return services.get("usage-recorder", Recorder)
+
+
+def flush(services: Services) -> None:
+    """Write buffered rows now (before reading usage)."""
+    recorder(services).flush()
+
+
+@lifespan
+async def _flush_at_shutdown(services: Services) -> AsyncIterator[None]:
+    yield
+    flush(services)
 
 
 def record_usage(
@@ -27,6 +81,7 @@ def record_usage(
     extra: dict[str, Any] | None = None,
 ) -> None:
     now = time.time()
+    headers = ctx.request.headers
     row = {
         "id": uuid.uuid4().hex,
         "created_at": int(now),
@@ -34,9 +89,9 @@ def record_usage(
         "operation": ctx.operation.operation_id,
         "model": model.id,
         "api_key": ctx.api_key,
-        "project_id": ctx.request.headers.get("openai-project"),
+        "project_id": headers.get("openai-project"),
         "user": None,
-        "batch": bool(ctx.request.headers.get("x-fakeai-batch")),
+        "batch": bool(headers.get("x-fakeai-batch")),
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
         "input_cached_tokens": cached_tokens,
@@ -45,4 +100,4 @@ def record_usage(
         "characters": characters,
         **(extra or {}),
     }
-    ctx.services.store.put(KIND, row["id"], row, created_at=row["created_at"])
+    recorder(ctx.services).add(row)

@@ -24,6 +24,7 @@ ERROR_CODES = {
     "404": ("NotFound", "The requested object, model or route does not exist."),
     "429": ("TooManyRequests", "A rate limit or queue limit was exceeded."),
     "500": ("InternalServerError", "The server failed unexpectedly."),
+    "503": ("ServiceUnavailable", "The server is starting up or overloaded (or a simulated fault was injected)."),
 }
 # Keys whose values are data, not schemas: never rewritten.
 DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const", "x-oaiMeta", "mapping"})
@@ -52,6 +53,7 @@ def normalize(doc: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         resolve_recursive_refs,
         unify_nullable,
         add_object_types,
+        drop_array_keywords_on_scalars,
         add_discriminator_mappings,
         hoist_inline_bodies,
         add_error_responses,
@@ -320,6 +322,20 @@ def add_object_types(doc: dict[str, Any]) -> list[str]:
             node["type"] = "object"
             n += 1
     return [f"added type: object to {n} schemas with properties"] if n else []
+
+
+def drop_array_keywords_on_scalars(doc: dict[str, Any]) -> list[str]:
+    """JSON Schema ignores array keywords on a schema that admits no array (upstream writes `{type: string,
+    minItems: 1}` for the items of a query list); datamodel-code-generator would turn them into length limits."""
+    n = 0
+    for node in _schema_nodes(doc):
+        t = node.get("type")
+        types = set(t) if isinstance(t, list) else {t} if isinstance(t, str) else set()
+        if types and "array" not in types:
+            for key in ("minItems", "maxItems", "uniqueItems"):
+                if node.pop(key, None) is not None:
+                    n += 1
+    return [f"dropped {n} array keywords from schemas that admit no array"] if n else []
 
 
 def _variant_tags(doc: dict[str, Any], variant: dict[str, Any], prop: str, depth: int = 0) -> list[str] | None:

@@ -20,6 +20,7 @@ from . import registry, spec_loader
 from .config import Settings
 from .dispatch import Dispatcher
 from .errors import APIError, server_error
+from .fastpath import FastRouter
 from .filler import Filler
 from .services import Services
 from .spec_loader import SpecPackage
@@ -79,10 +80,13 @@ def create_app(
     services.app = app
     app.state.services = services
     app.state.dispatcher = dispatcher
-    app.include_router(spec.routes.build_router(dispatcher), prefix="/v1")
+    router = spec.routes.build_router(dispatcher)
+    app.include_router(router, prefix="/v1")
     _mount_websockets(app, services)
     _mount_docs(app, spec)
     _error_handlers(app)
+    # Outermost first: the /v1 alias, then the fast path to the generated stubs, then FastAPI for the rest.
+    app.add_middleware(FastRouter, routes=list(router.routes))
     app.add_middleware(V1Alias)
     return app
 

@@ -20,7 +20,7 @@ from starlette.responses import Response
 
 from fakeai.codegen.ir import FORM_MEDIA, Operation
 
-from . import inbound, streaming
+from . import faults, inbound, streaming
 from .context import Binary, Context, EventStream, Text, UploadedFile
 from .errors import APIError, bad_request, from_validation, invalid_api_key
 from .filler import binary
@@ -139,19 +139,52 @@ class OperationHandler:
     # ------------------------------------------------------------------ call
     async def __call__(self, request: Request) -> Response:
         t0 = time.perf_counter()
-        status = 500
+        status, error_type = 500, "server_error"
         try:
             response = await self.handle(request)
             status = response.status_code
             return response
         except APIError as e:
-            status = e.status
+            status, error_type = e.status, e.type
             return e.response()
         finally:
-            self.services.metrics.observe(self.endpoint, time.perf_counter() - t0, status)
+            self.services.metrics.observe(
+                self.endpoint, time.perf_counter() - t0, status, self.op.operation_id, error_type
+            )
 
     async def handle(self, request: Request) -> Response:
         key = self.check_key(request)
+        if not self.secured:
+            return await self.answer(request, key)
+        # API operations: start-up delay, injected faults and rate limits
+        services = self.services
+        if not services.ready:
+            raise APIError(
+                503,
+                "The server is starting up; please retry shortly.",
+                type="service_unavailable",
+                headers={"retry-after": "1"},
+            )
+        fault = services.faults.pick(request.headers.get(faults.HEADER))
+        if fault is not None:
+            services.metrics.faults.labels(fault).inc()
+            await services.faults.raise_immediate(fault)
+        limits: dict[str, str] = {}
+        if services.limiter.enabled:
+            declared = request.headers.get("content-length", "0")
+            estimate = (int(declared) if declared.isdigit() else 0) // 4 + 16  # prompt ~4 bytes/token + a reply
+            limits = services.limiter.acquire(key or "anonymous", estimate)
+        try:
+            response = await self.answer(request, key)
+        except APIError as e:
+            e.headers.update(limits)
+            raise
+        if fault is not None:
+            response = faults.apply(response, fault)
+        response.headers.update(limits)
+        return response
+
+    async def answer(self, request: Request, key: str | None) -> Response:
         params = inbound.params(self.op, self.params_model, request)
         model, raw, body, files = await self.read_body(request)
         ctx = Context(self.op, request, self.services, params, raw, files, key, body, model)

@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
@@ -98,6 +99,8 @@ async def parse_form(request: Request, limit: int) -> tuple[dict[str, Any], dict
         form = await request.form(max_files=1000, max_fields=1000, max_part_size=limit)
     except MultiPartException as e:
         raise bad_request(f"Could not parse the multipart form: {e.message}") from None
+    except HTTPException as e:  # starlette reports malformed forms as HTTP 400
+        raise bad_request(f"Could not parse the multipart form: {e.detail}") from None
     data: dict[str, Any] = {}
     files: dict[str, list[UploadedFile]] = {}
     try:

@@ -1,11 +1,164 @@
-"""Request metrics in the seeds' JSON shape: counts, latencies, errors and tokens per endpoint."""
+"""Metrics: the seeds' JSON counters, and a Prometheus exposition with vLLM's metric names.
+
+Each app has its own CollectorRegistry (tests build many apps). vLLM-named metrics are labelled by model_name;
+fakeai_* counters by operation. The serving simulation (behaviors/latency.py) reports the request lifecycle:
+queued, running, first token, tokens, finished, disconnected.
+"""
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections import defaultdict, deque
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-_KEEP = 1000  # latencies kept per endpoint
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.openmetrics import exposition as openmetrics
+from prometheus_client.registry import Collector
+
+_KEEP = 1000  # latencies kept per endpoint for the JSON view
+
+# vLLM's bucket boundaries (seconds)
+TTFT_BUCKETS = (
+    0.001,
+    0.005,
+    0.01,
+    0.02,
+    0.04,
+    0.06,
+    0.08,
+    0.1,
+    0.25,
+    0.5,
+    0.75,
+    1.0,
+    2.5,
+    5.0,
+    7.5,
+    10.0,
+    20.0,
+    40.0,
+    80.0,
+)
+ITL_BUCKETS = (
+    0.001,
+    0.005,
+    0.01,
+    0.015,
+    0.02,
+    0.025,
+    0.03,
+    0.04,
+    0.05,
+    0.075,
+    0.1,
+    0.15,
+    0.2,
+    0.3,
+    0.4,
+    0.5,
+    0.75,
+    1.0,
+    2.5,
+)
+E2E_BUCKETS = (0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0, 240.0, 480.0)
+TOKEN_BUCKETS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000)
+
+OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Lock-free collectors. prometheus_client's Counter/Histogram take a lock per update, which costs more than a
+# streamed token is allowed to; one asyncio worker updates these from one thread, and the registry reads them
+# through the standard Collector interface (so the exposition is prometheus_client's own).
+
+
+class _Series:
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0.0
+
+    def inc(self, amount: float = 1.0) -> None:
+        self.value += amount
+
+    def dec(self, amount: float = 1.0) -> None:
+        self.value -= amount
+
+    def set(self, value: float) -> None:
+        self.value = value
+
+
+class _HistSeries:
+    __slots__ = ("bounds", "counts", "sum")
+
+    def __init__(self, bounds: Sequence[float]) -> None:
+        self.bounds = bounds
+        self.counts = [0] * (len(bounds) + 1)
+        self.sum = 0.0
+
+    def observe(self, value: float) -> None:
+        self.counts[bisect.bisect_left(self.bounds, value)] += 1
+        self.sum += value
+
+
+class _Family(Collector):
+    kind = "gauge"
+
+    def __init__(self, name: str, doc: str, labelnames: Sequence[str] = (), *, registry: CollectorRegistry,
+                 buckets: Sequence[float] = ()) -> None:  # fmt: skip
+        self.name, self.doc, self.labelnames = name, doc, tuple(labelnames)
+        self.bounds = tuple(sorted(buckets))
+        self.series: dict[tuple[str, ...], Any] = {}
+        registry.register(self)
+
+    def labels(self, *values: str) -> Any:
+        key = tuple(str(v) for v in values)
+        found = self.series.get(key)
+        if found is None:
+            found = self.series[key] = _HistSeries(self.bounds) if self.kind == "histogram" else _Series()
+        return found
+
+    def describe(self) -> list[Metric]:
+        return []
+
+    def collect(self) -> Iterator[Metric]:
+        if self.kind == "counter":
+            counter = CounterMetricFamily(self.name, self.doc, labels=self.labelnames)
+            for key, s in self.series.items():
+                counter.add_metric(list(key), s.value)
+            yield counter
+        elif self.kind == "gauge":
+            gauge = GaugeMetricFamily(self.name, self.doc, labels=self.labelnames)
+            for key, s in self.series.items():
+                gauge.add_metric(list(key), s.value)
+            yield gauge
+        else:
+            hist = HistogramMetricFamily(self.name, self.doc, labels=self.labelnames)
+            for key, h in self.series.items():
+                cumulative, buckets = 0, []
+                for bound, count in zip([*h.bounds, math.inf], h.counts, strict=True):
+                    cumulative += count
+                    buckets.append(("+Inf" if bound == math.inf else repr(float(bound)), cumulative))
+                hist.add_metric(list(key), buckets, h.sum)
+            yield hist
+
+
+class Counter(_Family):
+    kind = "counter"
+
+
+class Gauge(_Family):
+    kind = "gauge"
+
+
+class Histogram(_Family):
+    kind = "histogram"
+
+
+PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8"
 
 
 class Metrics:
@@ -14,20 +167,123 @@ class Metrics:
         self.errors: defaultdict[str, int] = defaultdict(int)
         self.tokens: defaultdict[str, int] = defaultdict(int)
         self.times: defaultdict[str, deque[float]] = defaultdict(lambda: deque(maxlen=_KEEP))
+        r = self.registry = CollectorRegistry(auto_describe=True)
+        m = ["model_name"]
+        self.running = Gauge("vllm:num_requests_running", "Requests in the running batch.", m, registry=r)
+        self.waiting = Gauge("vllm:num_requests_waiting", "Requests waiting to be scheduled.", m, registry=r)
+        self.kv_usage = Gauge("vllm:kv_cache_usage_perc", "KV-cache usage, 1 = full.", m, registry=r)
+        self.prompt_tokens = Counter("vllm:prompt_tokens", "Prefill tokens processed.", m, registry=r)
+        self.generation_tokens = Counter("vllm:generation_tokens", "Generation tokens processed.", m, registry=r)
+        self.prefix_hits = Counter("vllm:prefix_cache_hits", "Prompt tokens found in the prefix cache.", m, registry=r)
+        self.prefix_queries = Counter(
+            "vllm:prefix_cache_queries", "Prompt tokens looked up in the prefix cache.", m, registry=r
+        )
+        self.preemptions = Counter("vllm:num_preemptions", "Sequences preempted for lack of KV blocks.", m, registry=r)
+        self.success = Counter("vllm:request_success", "Requests finished.", [*m, "finished_reason"], registry=r)
+        self.ttft = Histogram(
+            "vllm:time_to_first_token_seconds", "Time to first token.", m, buckets=TTFT_BUCKETS, registry=r
+        )
+        self.itl = Histogram(
+            "vllm:inter_token_latency_seconds", "Time between tokens.", m, buckets=ITL_BUCKETS, registry=r
+        )
+        self.tpot = Histogram(
+            "vllm:time_per_output_token_seconds",
+            "Mean time per output token of a request.",
+            m,
+            buckets=ITL_BUCKETS,
+            registry=r,
+        )
+        self.e2e = Histogram(
+            "vllm:e2e_request_latency_seconds", "End-to-end latency.", m, buckets=E2E_BUCKETS, registry=r
+        )
+        self.queue_time = Histogram(
+            "vllm:request_queue_time_seconds", "Time spent waiting to be scheduled.", m, buckets=E2E_BUCKETS, registry=r
+        )
+        self.prompt_hist = Histogram(
+            "vllm:request_prompt_tokens", "Prompt tokens per request.", m, buckets=TOKEN_BUCKETS, registry=r
+        )
+        self.generation_hist = Histogram(
+            "vllm:request_generation_tokens", "Generated tokens per request.", m, buckets=TOKEN_BUCKETS, registry=r
+        )
+        op = ["operation", "status"]
+        self.op_requests = Counter("fakeai_requests", "HTTP requests by operation and status code.", op, registry=r)
+        self.op_errors = Counter(
+            "fakeai_errors", "Error responses by operation and error type.", ["operation", "type"], registry=r
+        )
+        self.op_latency = Histogram(
+            "fakeai_request_duration_seconds",
+            "Time to produce the response head.",
+            ["operation"],
+            buckets=E2E_BUCKETS,
+            registry=r,
+        )
+        self.disconnects = Counter("fakeai_client_disconnects", "Streams the client closed early.", m, registry=r)
+        self.faults = Counter("fakeai_injected_faults", "Faults injected, by type.", ["type"], registry=r)
+        self.rate_limited = Counter("fakeai_rate_limited", "Requests refused by a rate limit.", ["limit"], registry=r)
 
-    def observe(self, endpoint: str, seconds: float, status: int) -> None:
+    # ------------------------------------------------------------------ per HTTP request
+    def observe(
+        self, endpoint: str, seconds: float, status: int, operation: str = "", error_type: str | None = None
+    ) -> None:
         self.requests[endpoint] += 1
         self.times[endpoint].append(round(seconds, 6))
         if status >= 400:
             self.errors[endpoint] += 1
+        if operation:
+            self.op_requests.labels(operation, str(status)).inc()
+            self.op_latency.labels(operation).observe(seconds)
+            if status >= 400:
+                self.op_errors.labels(operation, error_type or "error").inc()
 
     def add_tokens(self, endpoint: str, count: int) -> None:
         self.tokens[endpoint] += count
 
+    # ------------------------------------------------------------------ views
     def snapshot(self) -> dict[str, Any]:
+        """The seeds' JSON shape."""
         return {
             "requests": dict(self.requests),
             "response_times": {k: list(v) for k, v in self.times.items()},
             "errors": dict(self.errors),
             "tokens_generated": dict(self.tokens),
         }
+
+    def exposition(self, openmetrics_format: bool = False) -> tuple[bytes, str]:
+        if openmetrics_format:
+            return openmetrics.generate_latest(self.registry), OPENMETRICS
+        return generate_latest(self.registry), PROMETHEUS
+
+
+def wants_exposition(accept: str) -> tuple[bool, bool]:
+    """(serve the Prometheus exposition?, in OpenMetrics format?) from an Accept header.
+
+    A scraper asks for text/plain or application/openmetrics-text; `*/*`, JSON or no header get JSON (the seeds'
+    `requests.get(".../metrics").json()` sends `*/*`). The preference is by q-value, then by order."""
+    best: tuple[float, int, str] | None = None
+    for i, item in enumerate(accept.split(",")):
+        parts = [p.strip() for p in item.split(";")]
+        media = parts[0].lower()
+        q = 1.0
+        for p in parts[1:]:
+            if p.startswith("q="):
+                try:
+                    q = float(p[2:])
+                except ValueError:
+                    q = 0.0
+        if media in (
+            "text/plain",
+            "application/openmetrics-text",
+            "application/json",
+            "*/*",
+            "text/*",
+            "application/*",
+        ):
+            cand = (q, -i, media)
+            if best is None or cand > best:
+                best = cand
+    if best is None or best[0] <= 0:
+        return False, False
+    media = best[2]
+    if media == "application/openmetrics-text":
+        return True, True
+    return media in ("text/plain", "text/*"), False

@@ -4,6 +4,7 @@ behaviour-owned singletons created on first use (`get`)."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -27,6 +28,22 @@ class Services:
     filler: Filler
     metrics: Metrics = field(default_factory=Metrics)
     app: Any = None  # the ASGI app these services belong to (for in-process calls: fakeai.internal)
+    started: float = field(default_factory=time.monotonic)
+    faults: Any = None
+    limiter: Any = None
+
+    def __post_init__(self) -> None:
+        from .faults import FaultInjector
+        from .ratelimit import RateLimiter
+
+        self.faults = FaultInjector(self.settings)
+        self.limiter = RateLimiter(self.settings.rate_limit_rpm, self.settings.rate_limit_tpm)
+
+    @property
+    def ready(self) -> bool:
+        """False during the configured start-up delay."""
+        return time.monotonic() - self.started >= self.settings.startup_delay
+
     _singletons: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -100,6 +100,18 @@ class Store:
                 (kind, id, created, seq, owner, orjson.dumps(obj)),
             )
 
+    def put_many(self, kind: str, objs: list[dict[str, Any]]) -> None:
+        """Insert new objects (each with `id` and `created_at`) in one transaction: for append-only records."""
+        if not objs:
+            return
+        with self.transaction() as db:
+            first = self._next(db, "seq")
+            db.execute("UPDATE counters SET value = value + ? WHERE name = 'seq'", (len(objs) - 1,))
+            db.executemany(
+                "INSERT OR REPLACE INTO objects (kind, id, created_at, seq, owner, data) VALUES (?,?,?,?,?,?)",
+                [(kind, o["id"], int(o["created_at"]), first + i, None, orjson.dumps(o)) for i, o in enumerate(objs)],
+            )
+
     def get(self, kind: str, id: str) -> dict[str, Any] | None:
         with self._lock:
             row = self._db.execute("SELECT data FROM objects WHERE kind=? AND id=?", (kind, id)).fetchone()

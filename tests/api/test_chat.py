@@ -9,6 +9,7 @@ import json
 import struct
 import wave
 import zlib
+from collections.abc import Iterator
 
 import httpx
 import openai
@@ -22,8 +23,9 @@ REASONING = "deepseek-ai/DeepSeek-R1"
 
 
 @pytest.fixture(scope="module")
-def client(live_server: LiveServer) -> openai.OpenAI:
-    return openai.OpenAI(api_key=API_KEY, base_url=live_server.url + "/v1", max_retries=0)
+def client(live_server: LiveServer) -> Iterator[openai.OpenAI]:
+    with openai.OpenAI(api_key=API_KEY, base_url=live_server.url + "/v1", max_retries=0) as c:
+        yield c
 
 
 def ask(client: openai.OpenAI, text: str = "Tell me about artificial intelligence.", **kw: object) -> object:
@@ -195,15 +197,19 @@ def test_unknown_models_are_created_on_first_use_and_404_when_strict(client: ope
     assert r.model == "my-org/brand-new-model-7b"
     assert "my-org/brand-new-model-7b" in {m.id for m in client.models.list()}
     with LiveServer(create_app(make_settings(strict_models=True))) as strict:
-        c = openai.OpenAI(api_key=API_KEY, base_url=strict.url + "/v1", max_retries=0)
-        with pytest.raises(openai.NotFoundError) as e:
+        with (
+            openai.OpenAI(api_key=API_KEY, base_url=strict.url + "/v1", max_retries=0) as c,
+            pytest.raises(openai.NotFoundError) as e,
+        ):
             ask(c, "Hello", model="not-in-the-catalog")
         assert e.value.code == "model_not_found"
 
 
 def test_echo_mode() -> None:
-    with LiveServer(create_app(make_settings(echo=True))) as server:
-        c = openai.OpenAI(api_key=API_KEY, base_url=server.url + "/v1", max_retries=0)
+    with (
+        LiveServer(create_app(make_settings(echo=True))) as server,
+        openai.OpenAI(api_key=API_KEY, base_url=server.url + "/v1", max_retries=0) as c,
+    ):
         assert (
             ask(c, "Repeat after me: blue whales sing.").choices[0].message.content
             == "Repeat after me: blue whales sing."

@@ -11,6 +11,11 @@ from tests.conftest import API_KEY, LiveServer
 
 def test_models_list_and_chat_completion(live_server: LiveServer) -> None:
     client = openai.OpenAI(api_key=API_KEY, base_url=live_server.url + "/v1", max_retries=0)
+    with client:
+        _models_and_chat(client)
+
+
+def _models_and_chat(client: openai.OpenAI) -> None:
     models = client.models.list()
     assert models.object == "list"
     completion = client.chat.completions.create(
@@ -26,8 +31,8 @@ def test_models_list_and_chat_completion(live_server: LiveServer) -> None:
 
 
 def test_base_url_without_v1(live_server: LiveServer) -> None:
-    client = openai.OpenAI(api_key=API_KEY, base_url=live_server.url, max_retries=0)
-    assert client.models.list().object == "list"
+    with openai.OpenAI(api_key=API_KEY, base_url=live_server.url, max_retries=0) as client:
+        assert client.models.list().object == "list"
 
 
 def test_async_client(live_server: LiveServer) -> None:
@@ -48,7 +53,8 @@ def test_async_client(live_server: LiveServer) -> None:
 def test_bad_key_raises_authentication_error(live_server: LiveServer) -> None:
     client = openai.OpenAI(api_key="sk-nope", base_url=live_server.url + "/v1", max_retries=0)
     try:
-        client.models.list()
+        with client:
+            client.models.list()
     except openai.AuthenticationError as e:
         assert e.status_code == 401
         assert e.code == "invalid_api_key"

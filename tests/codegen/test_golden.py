@@ -41,8 +41,15 @@ from .support import (
 )
 
 UPDATE = os.environ.get("FAKEAI_UPDATE_GOLDEN") == "1"
-ERROR_CODES = ("400", "401", "404", "429", "500")
-ERROR_RESPONSES = ("BadRequest", "Unauthorized", "NotFound", "TooManyRequests", "InternalServerError")
+ERROR_CODES = ("400", "401", "404", "429", "500", "503")
+ERROR_RESPONSES = (
+    "BadRequest",
+    "Unauthorized",
+    "NotFound",
+    "TooManyRequests",
+    "InternalServerError",
+    "ServiceUnavailable",
+)
 S = "#/components/schemas/"
 
 

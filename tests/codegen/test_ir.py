@@ -108,7 +108,7 @@ def test_success_response_selection() -> None:
     assert ops["opdefault202"].success.status == "202"
     assert ops["opdefault"].success.status == "400"  # no 2xx: the first (sorted) response, an added error
     assert ops["op2XX204"].success.status == "204"
-    assert [r.status for r in ops["op201200"].responses] == ["200", "201", "400", "401", "404", "429", "500"]
+    assert [r.status for r in ops["op201200"].responses] == ["200", "201", "400", "401", "404", "429", "500", "503"]
 
 
 def test_media_kinds_streams_and_multipart() -> None:

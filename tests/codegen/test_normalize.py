@@ -245,6 +245,22 @@ def test_property_named_properties_gets_no_type_property() -> None:
     assert doc["components"]["schemas"]["X"]["properties"] == {"properties": {"type": "object"}}
 
 
+# ---- drop_array_keywords_on_scalars ------------------------------------------------------------------------------
+
+
+def test_array_keywords_on_a_string_are_dropped() -> None:
+    doc = schemas_doc(
+        Q={"type": "array", "minItems": 1, "items": {"type": "string", "minItems": 1}},
+        N={"type": ["string", "null"], "maxItems": 3},
+        A={"type": ["array", "null"], "maxItems": 3},
+    )
+    assert n.drop_array_keywords_on_scalars(doc) == ["dropped 2 array keywords from schemas that admit no array"]
+    schemas = doc["components"]["schemas"]
+    assert schemas["Q"] == {"type": "array", "minItems": 1, "items": {"type": "string"}}
+    assert "maxItems" not in schemas["N"]
+    assert schemas["A"]["maxItems"] == 3
+
+
 # ---- add_discriminator_mappings ----------------------------------------------------------------------------------
 
 
@@ -411,7 +427,8 @@ def test_add_error_responses_fills_in_what_is_missing() -> None:
         "added response NotFound",
         "added response TooManyRequests",
         "added response InternalServerError",
-        "documented 4 missing error responses",
+        "added response ServiceUnavailable",
+        "documented 5 missing error responses",
     ]
     responses = doc["paths"]["/a"]["get"]["responses"]
     assert responses["404"] == {"description": "x"}  # documented by the spec: kept

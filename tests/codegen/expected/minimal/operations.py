@@ -75,6 +75,17 @@ OPERATIONS: tuple[Operation, ...] = (
                     ),
                 ),
             ),
+            Response(
+                status='503',
+                media=(
+                    Media(
+                        media='application/json',
+                        schema='#/components/schemas/ErrorResponse',
+                        model='ErrorResponse',
+                        kind='json',
+                    ),
+                ),
+            ),
         ),
         security=(('ApiKeyAuth',),),
     ),

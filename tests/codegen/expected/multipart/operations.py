@@ -80,6 +80,17 @@ OPERATIONS: tuple[Operation, ...] = (
                     ),
                 ),
             ),
+            Response(
+                status='503',
+                media=(
+                    Media(
+                        media='application/json',
+                        schema='#/components/schemas/ErrorResponse',
+                        model='ErrorResponse',
+                        kind='json',
+                    ),
+                ),
+            ),
         ),
         security=(('ApiKeyAuth',),),
     ),
@@ -165,6 +176,17 @@ OPERATIONS: tuple[Operation, ...] = (
                     ),
                 ),
             ),
+            Response(
+                status='503',
+                media=(
+                    Media(
+                        media='application/json',
+                        schema='#/components/schemas/ErrorResponse',
+                        model='ErrorResponse',
+                        kind='json',
+                    ),
+                ),
+            ),
         ),
         security=(('ApiKeyAuth',),),
     ),
@@ -241,6 +263,17 @@ OPERATIONS: tuple[Operation, ...] = (
             ),
             Response(
                 status='500',
+                media=(
+                    Media(
+                        media='application/json',
+                        schema='#/components/schemas/ErrorResponse',
+                        model='ErrorResponse',
+                        kind='json',
+                    ),
+                ),
+            ),
+            Response(
+                status='503',
                 media=(
                     Media(
                         media='application/json',

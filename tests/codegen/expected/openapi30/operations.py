@@ -83,6 +83,17 @@ OPERATIONS: tuple[Operation, ...] = (
                     ),
                 ),
             ),
+            Response(
+                status='503',
+                media=(
+                    Media(
+                        media='application/json',
+                        schema='#/components/schemas/ErrorResponse',
+                        model='ErrorResponse',
+                        kind='json',
+                    ),
+                ),
+            ),
         ),
         security=(('ApiKeyAuth',),),
     ),
@@ -145,6 +156,17 @@ OPERATIONS: tuple[Operation, ...] = (
             ),
             Response(
                 status='500',
+                media=(
+                    Media(
+                        media='application/json',
+                        schema='#/components/schemas/ErrorResponse',
+                        model='ErrorResponse',
+                        kind='json',
+                    ),
+                ),
+            ),
+            Response(
+                status='503',
                 media=(
                     Media(
                         media='application/json',
@@ -222,6 +244,17 @@ OPERATIONS: tuple[Operation, ...] = (
                     ),
                 ),
             ),
+            Response(
+                status='503',
+                media=(
+                    Media(
+                        media='application/json',
+                        schema='#/components/schemas/ErrorResponse',
+                        model='ErrorResponse',
+                        kind='json',
+                    ),
+                ),
+            ),
         ),
         security=(('ApiKeyAuth',),),
     ),
@@ -284,6 +317,17 @@ OPERATIONS: tuple[Operation, ...] = (
             ),
             Response(
                 status='500',
+                media=(
+                    Media(
+                        media='application/json',
+                        schema='#/components/schemas/ErrorResponse',
+                        model='ErrorResponse',
+                        kind='json',
+                    ),
+                ),
+            ),
+            Response(
+                status='503',
                 media=(
                     Media(
                         media='application/json',

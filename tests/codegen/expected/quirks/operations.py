@@ -76,6 +76,17 @@ OPERATIONS: tuple[Operation, ...] = (
                     ),
                 ),
             ),
+            Response(
+                status='503',
+                media=(
+                    Media(
+                        media='application/json',
+                        schema='#/components/schemas/ErrorResponse',
+                        model='ErrorResponse',
+                        kind='json',
+                    ),
+                ),
+            ),
         ),
         security=(('ApiKeyAuth',),),
     ),
@@ -154,6 +165,17 @@ OPERATIONS: tuple[Operation, ...] = (
                     ),
                 ),
             ),
+            Response(
+                status='503',
+                media=(
+                    Media(
+                        media='application/json',
+                        schema='#/components/schemas/ErrorResponse',
+                        model='ErrorResponse',
+                        kind='json',
+                    ),
+                ),
+            ),
         ),
         security=(('ApiKeyAuth',),),
     ),
@@ -223,6 +245,17 @@ OPERATIONS: tuple[Operation, ...] = (
             ),
             Response(
                 status='500',
+                media=(
+                    Media(
+                        media='application/json',
+                        schema='#/components/schemas/ErrorResponse',
+                        model='ErrorResponse',
+                        kind='json',
+                    ),
+                ),
+            ),
+            Response(
+                status='503',
                 media=(
                     Media(
                         media='application/json',

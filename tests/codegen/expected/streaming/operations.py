@@ -95,6 +95,17 @@ OPERATIONS: tuple[Operation, ...] = (
                     ),
                 ),
             ),
+            Response(
+                status='503',
+                media=(
+                    Media(
+                        media='application/json',
+                        schema='#/components/schemas/ErrorResponse',
+                        model='ErrorResponse',
+                        kind='json',
+                    ),
+                ),
+            ),
         ),
         security=(('ApiKeyAuth',),),
     ),
@@ -185,6 +196,17 @@ OPERATIONS: tuple[Operation, ...] = (
                     ),
                 ),
             ),
+            Response(
+                status='503',
+                media=(
+                    Media(
+                        media='application/json',
+                        schema='#/components/schemas/ErrorResponse',
+                        model='ErrorResponse',
+                        kind='json',
+                    ),
+                ),
+            ),
         ),
         security=(('ApiKeyAuth',),),
     ),
@@ -266,6 +288,17 @@ OPERATIONS: tuple[Operation, ...] = (
             ),
             Response(
                 status='500',
+                media=(
+                    Media(
+                        media='application/json',
+                        schema='#/components/schemas/ErrorResponse',
+                        model='ErrorResponse',
+                        kind='json',
+                    ),
+                ),
+            ),
+            Response(
+                status='503',
                 media=(
                     Media(
                         media='application/json',
