@@ -21,7 +21,7 @@ from .catalog import ModelInfo
 from .generation import Answer, Budget, answer, stop_list
 from .latency import engine
 from .models_api import resolve_model
-from .prompt import PromptStats, count_messages, last_user_text, system_text
+from .prompt import PromptStats, count_messages, last_user_text, topic_text
 from .sim import logprobs as lp
 from .usage import record_usage
 
@@ -125,7 +125,7 @@ def plan(ctx: Context, req: dict[str, Any]) -> Plan:
     n = int(req.get("n") or 1)
     stops = stop_list(req.get("stop"))
     question = last_user_text(messages)
-    topic = question or system_text(messages)
+    topic = topic_text(messages)
     deterministic = req.get("temperature") == 0
     fmt = structured.response_format(req.get("response_format"))
     choices = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
+from functools import lru_cache
 from typing import Any
 
 from fakeai.context import Context
@@ -35,6 +36,7 @@ INVITE_DAYS = 7
 _ALL = 1_000_000
 
 
+@lru_cache(maxsize=4096)
 def api_key_id(key: str) -> str:
     """A stable public id for an API key that does not reveal it (also the usage endpoints' api_key_id)."""
     return "key_" + hashlib.sha256(key.encode()).hexdigest()[:16]

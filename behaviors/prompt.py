@@ -125,6 +125,18 @@ def last_user_text(messages: list[dict[str, Any]]) -> str:
     return content_text(messages[-1].get("content")) if messages else ""
 
 
+def topic_text(messages: list[dict[str, Any]]) -> str:
+    """What the answer should be about: the last user message, joined by the one before when it is a short
+    follow-up ('Can you give me a simple example?' keeps the earlier subject)."""
+    users = [content_text(m.get("content")) for m in messages if m.get("role") == "user"]
+    users = [u for u in users if u.strip()]
+    if not users:
+        return system_text(messages)
+    if len(users) > 1 and len(users[-1].split()) < 10:
+        return f"{users[-2]}\n{users[-1]}"
+    return users[-1]
+
+
 def system_text(messages: list[dict[str, Any]]) -> str:
     return "\n".join(content_text(m.get("content")) for m in messages if m.get("role") in ("system", "developer"))
 

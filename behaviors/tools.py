@@ -26,15 +26,9 @@ _STOP = {
     "how", "me", "my", "i", "you", "please", "tell", "give", "get", "like", "it", "this", "that", "with", "by",
     "about", "current", "can", "could", "would", "do", "does", "be", "from", "there", "today", "now",
 }  # fmt: skip
-_LEADING = {
-    "What", "What's", "Whats", "How", "Tell", "Give", "Get", "Find", "Calculate", "Please", "Is", "Are", "Can",
-    "Could", "Would", "The", "I", "Show", "List", "Compare", "Check", "Look", "Search", "Which", "Who", "When",
-    "Where", "Why", "Do", "Does", "Should", "Hello", "Hi", "Hey", "Thanks", "Thank", "And", "Also", "Then",
-}  # fmt: skip
 _ENTITY_PROPS = re.compile(
     r"location|city|place|destination|origin|country|region|symbol|ticker|company|name|query|term"
 )
-_ENTITY = re.compile(r"\b([A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|of|de|la|del|du))*)")
 _JSONGEN: Any = None
 
 
@@ -70,17 +64,21 @@ def relevance(fn: dict[str, Any], prompt: str) -> int:
     return len(words(prompt) & (words(desc) | words(props) | {w for w in name_words if w not in _STOP}))
 
 
-def entities(prompt: str) -> list[str]:
-    """Proper names in the prompt, in order: 'weather in New York, London, and Tokyo' -> the three cities."""
-    found: list[str] = []
-    for m in _ENTITY.finditer(prompt):
-        words_ = m.group(1).strip(" .'’").split()
-        while words_ and words_[0] in _LEADING:
-            words_ = words_[1:]
-        name = " ".join(words_).strip(" .,'’")
-        if name and name not in found and name.lower() not in _STOP:
-            found.append(name)
-    return found
+def entities(prompt: str, fn: dict[str, Any] | None = None) -> list[str]:
+    """The prompt's named things of the kind the function takes: 'weather in New York, London, and Tokyo' gives
+    the three cities for a `location` parameter; companies for `symbol`; people for `name`."""
+    from .sim.jsongen_entities import find_entities
+
+    found = find_entities(prompt)
+    props = " ".join((fn or {}).get("parameters", {}).get("properties", {}) or {}).lower()
+    places = [p.name for p in found.places]
+    if re.search(r"location|city|place|destination|origin|country|region", props):
+        return places
+    if re.search(r"symbol|ticker|company", props):
+        return list(found.companies) or re.findall(r"\b[A-Z]{2,5}\b", prompt)
+    if re.search(r"name|person", props):
+        return list(found.persons)
+    return list(dict.fromkeys([*places, *found.persons, *found.companies, *found.proper]))
 
 
 def takes_entity(fn: dict[str, Any]) -> bool:
@@ -137,7 +135,7 @@ def plan_calls(req: dict[str, Any], messages: list[dict[str, Any]], rng: random.
     if legacy:
         return CallPlan(function_call={"name": fn["name"], "arguments": _arguments(fn, prompt, rng, None)})
     targets: list[str | None] = [None]
-    names = entities(prompt)
+    names = entities(prompt, fn)
     if req.get("parallel_tool_calls", True) is not False and len(names) > 1 and takes_entity(fn):
         targets = list(names)
     elif len(names) == 1 and takes_entity(fn):

@@ -13,7 +13,7 @@ from fakeai.registry import serves
 
 from .catalog import ModelInfo
 from .models_api import catalog
-from .usage_api import bucketed, category, dimensions, group_key, page_rows, sort_key, wanted, window
+from .usage_api import Window, bucketed, category, dimensions, group_key, page_rows, sort_key, wanted, window
 
 LIMITS = (7, 180)
 BATCH_DISCOUNT = 0.5
@@ -73,6 +73,30 @@ def cost_results(group_by: list[str], rows: list[dict[str, Any]]) -> list[dict[s
     return out
 
 
+_SUMMED = ("input_tokens", "output_tokens", "images", "seconds", "characters")
+
+
+def _summed(ctx: Context, p: Any, w: Window) -> list[dict[str, Any]]:
+    """The page's rows summed per bucket, project, key, model, batch flag and kind: prices are linear, so each sum
+    is priced once instead of every request."""
+    sums: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in page_rows(ctx, w):
+        dims = dimensions(row)
+        if not wanted(p, dims):
+            continue
+        kind = category(ctx, row)
+        bucket = (row["created_at"] - w.start) // w.width
+        key = (bucket, dims["project_id"], dims["api_key_id"], dims["model"], dims["batch"], kind)
+        acc = sums.get(key)
+        if acc is None:
+            acc = {"created_at": row["created_at"], "model": dims["model"], "batch": dims["batch"], "_dims": dims}
+            acc |= {"_kind": kind, **dict.fromkeys(_SUMMED, 0)}
+            sums[key] = acc
+        for field in _SUMMED:
+            acc[field] += row.get(field) or 0
+    return list(sums.values())
+
+
 @serves("usage-costs")
 async def usage_costs(_: Any, ctx: Context) -> dict[str, Any]:
     p = ctx.params
@@ -80,11 +104,8 @@ async def usage_costs(_: Any, ctx: Context) -> dict[str, Any]:
     group_by = list(dict.fromkeys(p.group_by or []))
     cat = catalog(ctx)
     rows = []
-    for row in page_rows(ctx, w):
-        dims = dimensions(row)
-        if not wanted(p, dims):
-            continue
-        items = line_items(cat.get(row.get("model") or ""), row, category(ctx, row))
+    for acc in _summed(ctx, p, w):
+        items = line_items(cat.get(acc["model"] or ""), acc, acc["_kind"])
         if items:
-            rows.append({**row, "_dims": dims, "_items": items})
+            rows.append({**acc, "_items": items})
     return bucketed(w, rows, lambda bucket_rows: cost_results(group_by, bucket_rows))

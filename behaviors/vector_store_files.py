@@ -30,6 +30,7 @@ from .vector_stores import CHUNKS, FILE, files_of, load, part_key, public, touch
 
 _SECONDS_BASE = 0.2  # simulated processing time of one file (without `fast`): base + per byte
 _SECONDS_PER_BYTE = 1e-6
+_PARALLEL = 8  # files of one batch chunked at the same time
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def ingest(store: Store, vs_id: str, file_id: str) -> None:
     outcome, chunks = _process(store, rec)
     with store.transaction():
         current = store.get(FILE, key)
-        if current is None or current["status"] != "in_progress" or current.get("_seq") != rec.get("_seq"):
+        if current is None or current["status"] != "in_progress" or current.get("_attempt") != rec.get("_attempt"):
             return
         current.update(outcome)
         store.put(CHUNKS, key, {"id": file_id, "chunks": chunks}, owner=vs_id)
@@ -141,11 +142,17 @@ def _tasks(services: Services) -> set[asyncio.Task[None]]:
 
 
 async def _ingest_later(services: Services, vs_id: str, file_ids: list[str]) -> None:
+    """Each file after its simulated processing time; the files of a batch are processed side by side."""
     store = services.store
-    for fid in file_ids:
+    workers = asyncio.Semaphore(_PARALLEL)
+
+    async def one(fid: str) -> None:
         record = file_record(store, fid) or {}
         await asyncio.sleep(_SECONDS_BASE + _SECONDS_PER_BYTE * int(record.get("bytes") or 0))
-        await asyncio.to_thread(ingest, store, vs_id, fid)
+        async with workers:
+            await asyncio.to_thread(ingest, store, vs_id, fid)
+
+    await asyncio.gather(*(one(fid) for fid in file_ids))
 
 
 async def attach_files(ctx: Context, vs_id: str, entries: list[Entry], batch_id: str | None) -> list[dict[str, Any]]:
@@ -169,7 +176,7 @@ async def attach_files(ctx: Context, vs_id: str, entries: list[Entry], batch_id:
                 "attributes": attributes or {},
                 "_filename": record.get("filename") or fid,
                 "_batch_id": batch_id,
-                "_seq": uuid.uuid4().hex,
+                "_attempt": uuid.uuid4().hex,
             }
             store.delete(CHUNKS, part_key(vs_id, fid))
             store.put(FILE, part_key(vs_id, fid), rec, owner=vs_id, created_at=now)

@@ -95,6 +95,12 @@ class Settings(BaseSettings):
     router_load_weight: float = Field(1.0, ge=0, description="KV router: weight of the worker's load.")
     startup_delay: float = Field(0.0, ge=0, description="Seconds after start-up during which inference answers 503.")
 
+    background_grace: float = Field(
+        10.0,
+        ge=0,
+        description="Responses API: a background create waits this long for its answer before returning it queued.",
+    )
+
     # --- stored resources
     batch_pace: float = Field(0.0, ge=0, description="Seconds between a batch's lines (0: back to back, 8 at a time).")
 

@@ -311,7 +311,9 @@ class Skeleton:
             if name not in value:
                 value[name] = self.value(n.properties.get(name, {}), rng, depth + 1, name)
         for name, v in value.items():
-            if isinstance(v, dict | list) and name in n.properties:
+            if name in n.properties and (
+                isinstance(v, dict) or (isinstance(v, list) and v and isinstance(v[0], dict | list))
+            ):
                 value[name] = self.complete(v, n.properties[name], rng, depth + 1)
 
     def _pick_variant(self, n: Node, value: Any) -> Any:

@@ -33,6 +33,7 @@ _SLOPE = 5.0
 _SCALE = 10.0
 
 _WORD_RE = re.compile(r"[^\W_]+")
+SUBJECT_WEIGHT = 2.0
 
 _STOPWORD_TEXT = """
     a about above after again against all also am an and any are as at be because been before being below between
@@ -95,9 +96,17 @@ def tokenize_terms(text: str) -> list[str]:
     return terms
 
 
+def _subject_terms(query: str) -> set[str]:
+    """Terms the query names with a capital inside the sentence ('best practices for Python programming'): the
+    subject of the question, which matters more than its generic words."""
+    words = _WORD_RE.findall(query)
+    return {stem(w.lower()) for i, w in enumerate(words) if i > 0 and w[:1].isupper() and w.lower() not in STOPWORDS}
+
+
 def _score(query: str, passages: Sequence[str]) -> tuple[list[float], float]:
-    """BM25 scores and the ideal score (sum of query-term IDFs)."""
+    """BM25 scores and the ideal score (sum of query-term IDFs); subject terms count double."""
     q_terms = list(dict.fromkeys(tokenize_terms(query)))
+    subject = _subject_terms(query)
     if not passages:
         return [], 0.0
     docs = [Counter(tokenize_terms(p)) for p in passages]
@@ -107,7 +116,7 @@ def _score(query: str, passages: Sequence[str]) -> tuple[list[float], float]:
     idf: dict[str, float] = {}
     for t in q_terms:
         df = sum(1 for d in docs if t in d)
-        idf[t] = math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+        idf[t] = math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5)) * (SUBJECT_WEIGHT if t in subject else 1.0)
     scores: list[float] = []
     for d, dl in zip(docs, lengths, strict=True):
         norm = K1 * (1.0 - B + B * dl / avgdl)

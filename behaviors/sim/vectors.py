@@ -66,7 +66,7 @@ _cache: dict[str, _Cached] = {}
 
 def _blake(features: list[str]) -> _U64:
     """128-bit blake2b hashes of feature strings, shape (F, 2)."""
-    digests = b"".join(hashlib.blake2b(f.encode("utf-8"), digest_size=16).digest() for f in features)
+    digests = b"".join(hashlib.blake2b(f.encode("utf-8", "surrogatepass"), digest_size=16).digest() for f in features)
     return np.frombuffer(digests, dtype="<u8").reshape(len(features), 2)
 
 
@@ -80,7 +80,7 @@ def _ngram_hashes(words: list[str]) -> tuple[_U64, npt.NDArray[np.int64]]:
     """128-bit hashes (G, 2) of the character 3-5-grams of ``<word>`` for every word, and each gram's word index."""
     padded = [f"<{w}>" for w in words]
     lengths = np.array([len(p) for p in padded], dtype=np.int64)
-    codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    codes = np.frombuffer("".join(padded).encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
     owner = np.repeat(np.arange(len(words), dtype=np.int64), lengths)
     ends = np.cumsum(lengths)[owner]  # exclusive end of each position's word
     pos = np.arange(len(codes), dtype=np.int64)

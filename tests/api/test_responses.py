@@ -46,8 +46,9 @@ def client(live_server: LiveServer) -> openai.OpenAI:
 
 @pytest.fixture(scope="module")
 def slow_server() -> Iterator[LiveServer]:
-    """A server with the catalog's simulated latency, so background work is observably queued and running."""
-    with LiveServer(create_app(make_settings(fast=False))) as server:
+    """A server with the catalog's simulated latency, so background work is observably queued and running
+    (background_grace 0: the create answers at once, as OpenAI's does)."""
+    with LiveServer(create_app(make_settings(fast=False, background_grace=0))) as server:
         yield server
 
 
@@ -381,7 +382,7 @@ def test_background_polling_and_cancel(slow_server: LiveServer) -> None:
 
 
 def test_background_work_running_at_shutdown_is_marked_failed() -> None:
-    app = create_app(make_settings(fast=False))
+    app = create_app(make_settings(fast=False, background_grace=0))
     with LiveServer(app) as server:
         client = openai.OpenAI(api_key=API_KEY, base_url=server.url + "/v1", max_retries=0)
         r = client.responses.create(model=MODEL, input="Write a detailed essay about rivers", background=True)

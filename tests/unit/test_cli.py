@@ -59,6 +59,7 @@ FLAG_CASES: dict[str, list[tuple[list[str], Any]]] = {
     "router_load_weight": [(["--router-load-weight", "0.5"], 0.5)],
     "startup_delay": [(["--startup-delay", "3"], 3.0)],
     "batch_pace": [(["--batch-pace", "0.05"], 0.05)],
+    "background_grace": [(["--background-grace", "0"], 0.0)],
     "fault_rate": [(["--fault-rate", "0.1"], 0.1)],
     "fault_types": [(["--fault-types", "timeout,disconnect"], ["timeout", "disconnect"])],
     "fault_timeout": [(["--fault-timeout", "5"], 5.0)],
