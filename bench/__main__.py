@@ -129,7 +129,10 @@ def fidelity(port: int, streams: int, tokens: int, ttft: float, itl: float) -> d
     body = chat(tokens, True)
 
     async def run() -> list[Any]:
-        return await closed_loop("127.0.0.1", port, connections=streams, duration=0.0001, method="POST",
+        # one warm-up stream first, then every stream at once (each connection sends exactly one request)
+        await closed_loop("127.0.0.1", port, connections=1, duration=600.0, method="POST",
+                          path="/v1/chat/completions", body=chat(5, True), headers=AUTH, sse=True, max_requests=1)
+        return await closed_loop("127.0.0.1", port, connections=streams, duration=600.0, method="POST",
                                  path="/v1/chat/completions", body=body, headers=AUTH, sse=True,
                                  max_requests=streams)  # fmt: skip
 
@@ -147,43 +150,32 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fidelity", default="16,256,1000", help="concurrent stream counts for the timing runs")
     ap.add_argument("--workers", type=int, default=2, help="also measure fakeai with this many workers")
     ap.add_argument("--write", action="store_true", help="write bench/RESULTS.md and bench/results.json")
+    ap.add_argument("--only", choices=("nonstream", "streaming", "fidelity"), help="run one part")
     args = ap.parse_args(argv)
     if sys.platform == "linux" and (os.cpu_count() or 1) > 1:
         os.sched_setaffinity(0, {1})  # the client on CPU 1, the servers on CPU 0
-    out: dict[str, Any] = {"machine": machine()}
+    out: dict[str, Any] = {"machine": machine(), "nonstream": {}, "streaming": {}, "fidelity": {}}
+    parts = (args.only,) if args.only else ("nonstream", "streaming", "fidelity")
     fast = ("--fast",)
-    with server("fakeai", args=fast) as (port, _):
-        out["nonstream"] = {"fakeai": nonstream(port, args.seconds, args.connections)}
-    body_bytes = str(int(out["nonstream"]["fakeai"]["bytes"]))
-    for kind in ("fastapi", "raw"):
-        with server(kind, env={"BENCH_BODY_BYTES": body_bytes}) as (port, _):
-            out["nonstream"][kind] = nonstream(port, args.seconds, args.connections)
-    if args.workers > 1:
-        with server("fakeai", args=(*fast, "--workers", str(args.workers))) as (port, _):
-            out["nonstream"][f"fakeai_{args.workers}_workers"] = nonstream(port, args.seconds, args.connections)
-    out["streaming"] = {}
-    with server("fakeai", args=fast) as (port, pid):
-        out["streaming"]["fakeai"] = streaming_cpu(port, pid, args.seconds, 32)
-    with server("raw") as (port, pid):
-        out["streaming"]["raw"] = streaming_cpu(port, pid, args.seconds, 32)
-    out["fidelity"] = {}
+    if "nonstream" in parts:
+        with server("fakeai", args=fast) as (port, _):
+            out["nonstream"]["fakeai"] = nonstream(port, args.seconds, args.connections)
+        body_bytes = str(int(out["nonstream"]["fakeai"]["bytes"]))
+        for kind in ("fastapi", "raw"):
+            with server(kind, env={"BENCH_BODY_BYTES": body_bytes}) as (port, _):
+                out["nonstream"][kind] = nonstream(port, args.seconds, args.connections)
+        if args.workers > 1:
+            with server("fakeai", args=(*fast, "--workers", str(args.workers))) as (port, _):
+                out["nonstream"][f"fakeai_{args.workers}_workers"] = nonstream(port, args.seconds, args.connections)
+    if "streaming" in parts:
+        with server("fakeai", args=fast) as (port, pid):
+            out["streaming"]["fakeai"] = streaming_cpu(port, pid, args.seconds, 32)
+        with server("raw") as (port, pid):
+            out["streaming"]["raw"] = streaming_cpu(port, pid, args.seconds, 32)
     ttft, itl, tokens = 0.1, 0.02, 100
-    for n in [int(x) for x in args.fidelity.split(",") if x]:
-        with server(
-            "fakeai",
-            args=(
-                "--ttft",
-                str(ttft),
-                "--itl",
-                str(itl),
-                "--jitter-cv",
-                "0",
-                "--max-num-seqs",
-                "4096",
-                "--load-stretch",
-                "0",
-            ),
-        ) as (port, _):
+    timing = ("--ttft", str(ttft), "--itl", str(itl), "--jitter-cv", "0", "--max-num-seqs", "4096", "--load-stretch", "0")
+    for n in [int(x) for x in args.fidelity.split(",") if x] if "fidelity" in parts else []:
+        with server("fakeai", args=timing) as (port, _):
             fa = fidelity(port, n, tokens, ttft, itl)
         with server("raw", env={"BENCH_TTFT": str(ttft), "BENCH_ITL": str(itl)}) as (port, _):
             ra = fidelity(port, n, tokens, ttft, itl)
@@ -210,6 +202,7 @@ def machine() -> dict[str, Any]:
 
 def render(out: dict[str, Any]) -> str:
     ns, st, fi = out["nonstream"], out["streaming"], out["fidelity"]
+    ns = ns or {"fastapi": {"rps": float("nan"), "p50_ms": float("nan"), "p99_ms": float("nan")}}
     m = out["machine"]
     lines = [
         "# Benchmark results",

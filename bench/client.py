@@ -26,6 +26,11 @@ class Result:
         return self.finished - self.started
 
 
+def _is_token(line: bytes) -> bool:
+    """An SSE data line that carries generated text (not the role chunk, the finish chunk or the usage chunk)."""
+    return line.startswith(b"data: {") and b'"content":"' in line and b'"content":""' not in line
+
+
 class Connection:
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
@@ -80,7 +85,7 @@ class Connection:
                     now = time.perf_counter()
                     pending += chunk
                     *lines, pending = pending.split(b"\n")
-                    res.events += [now for ln in lines if ln.startswith(b"data: {")]
+                    res.events += [now for ln in lines if _is_token(ln)]
                 else:
                     parts.append(chunk)
             res.body = b"".join(parts)
