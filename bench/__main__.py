@@ -130,8 +130,18 @@ def fidelity(port: int, streams: int, tokens: int, ttft: float, itl: float) -> d
 
     async def run() -> list[Any]:
         # one warm-up stream first, then every stream at once (each connection sends exactly one request)
-        await closed_loop("127.0.0.1", port, connections=1, duration=600.0, method="POST",
-                          path="/v1/chat/completions", body=chat(5, True), headers=AUTH, sse=True, max_requests=1)
+        await closed_loop(
+            "127.0.0.1",
+            port,
+            connections=1,
+            duration=600.0,
+            method="POST",
+            path="/v1/chat/completions",
+            body=chat(5, True),
+            headers=AUTH,
+            sse=True,
+            max_requests=1,
+        )
         return await closed_loop("127.0.0.1", port, connections=streams, duration=600.0, method="POST",
                                  path="/v1/chat/completions", body=body, headers=AUTH, sse=True,
                                  max_requests=streams)  # fmt: skip
@@ -173,7 +183,18 @@ def main(argv: list[str] | None = None) -> int:
         with server("raw") as (port, pid):
             out["streaming"]["raw"] = streaming_cpu(port, pid, args.seconds, 32)
     ttft, itl, tokens = 0.1, 0.02, 100
-    timing = ("--ttft", str(ttft), "--itl", str(itl), "--jitter-cv", "0", "--max-num-seqs", "4096", "--load-stretch", "0")
+    timing = (
+        "--ttft",
+        str(ttft),
+        "--itl",
+        str(itl),
+        "--jitter-cv",
+        "0",
+        "--max-num-seqs",
+        "4096",
+        "--load-stretch",
+        "0",
+    )
     for n in [int(x) for x in args.fidelity.split(",") if x] if "fidelity" in parts else []:
         with server("fakeai", args=timing) as (port, _):
             fa = fidelity(port, n, tokens, ttft, itl)
