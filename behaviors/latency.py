@@ -90,6 +90,7 @@ class Sequence:
         self._wake: asyncio.Event | None = None
         self._deadline = 0.0
         self.batch_seq: Seq | None = None
+        self.kv_blocks = 0
 
     # ---- the engine side
     def _emit(self, now: float) -> None:
@@ -187,6 +188,9 @@ class ModelServer:
             load_weight=s.router_load_weight,
         )
         self.running = [0] * self.router.num_workers
+        self.block_size = max(1, s.kv_block_size)
+        self.kv_capacity = max(1, s.kv_blocks) * self.router.num_workers
+        self.kv_used = 0  # open loop: blocks held by admitted sequences, across workers
         self.queues: list[deque[tuple[Sequence, asyncio.Future[None]]]] = [
             deque() for _ in range(self.router.num_workers)
         ]
@@ -260,6 +264,10 @@ class ModelServer:
         self.running[w] += 1
         seq.admitted_at = time.monotonic()
         self.m.running.inc()
+        # the sequence holds the KV blocks of its prompt and its answer until it ends
+        seq.kv_blocks = -(-(seq.prompt_tokens + seq.output_tokens) // self.block_size)
+        self.kv_used += seq.kv_blocks
+        self.m.kv_usage.set(min(1.0, self.kv_used / self.kv_capacity))
         self.m.queue_time.observe(seq.admitted_at - seq.arrival)
         p, t = self.timing.profile, self.timing
         ttft = (p.prefill_overhead + (seq.prompt_tokens - seq.cached_tokens) * p.prefill_per_token) * self._load_factor(
@@ -374,6 +382,8 @@ class ModelServer:
             engine.cancel(seq.batch_seq)
         elif not self.timing.zero and seq.admitted_at is not None:
             self._release(seq.worker)
+            self.kv_used -= seq.kv_blocks
+            self.m.kv_usage.set(min(1.0, self.kv_used / self.kv_capacity))
         if finished:
             c.e2e.observe(now - seq.arrival)
             c.success.labels(mid, "length" if seq.consumed >= seq.output_tokens else "stop").inc()

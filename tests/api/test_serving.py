@@ -109,6 +109,32 @@ def test_disconnect_frees_the_slot_and_is_counted() -> None:
     assert sample(text, "vllm:num_requests_running", model_name=MODEL) == 0
 
 
+def test_kv_cache_usage_follows_the_running_sequences() -> None:
+    with server(ttft=0.0, itl=0.02, jitter_cv=0.0, kv_blocks=100, kv_block_size=16) as s:
+
+        async def run() -> tuple[float, float, int]:
+            async with httpx.AsyncClient(base_url=s.url, timeout=30) as c:
+                body = {**chat_body(40), "stream": False}
+                streams = [
+                    asyncio.create_task(c.post("/v1/chat/completions", json=body, headers=AUTH)) for _ in range(4)
+                ]
+                await asyncio.sleep(0.3)  # all four admitted, none finished (40 tokens x 20 ms)
+                during = (await c.get("/metrics", headers={"accept": "text/plain"})).text
+                answers = await asyncio.gather(*streams)
+                after = (await c.get("/metrics", headers={"accept": "text/plain"})).text
+                prompt = answers[0].json()["usage"]["prompt_tokens"]
+                return (
+                    sample(during, "vllm:kv_cache_usage_perc", model_name=MODEL),
+                    sample(after, "vllm:kv_cache_usage_perc", model_name=MODEL),
+                    prompt,
+                )
+
+        during, after, prompt = asyncio.run(run())
+    blocks = -(-(prompt + 40) // 16)
+    assert during == pytest.approx(4 * blocks / 100)
+    assert after == 0
+
+
 def test_queue_overflow_is_429() -> None:
     with server(ttft=0.0, itl=0.05, jitter_cv=0.0, max_num_seqs=1, max_queue=1) as s:
 
