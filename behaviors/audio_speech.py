@@ -95,7 +95,7 @@ async def create_speech(_: Any, ctx: Context) -> Any:
     in_tokens = count_tokens(text) + count_tokens(str(req.get("instructions") or ""))
     out_tokens = audio_tokens(seconds)
     record_usage(ctx, model, in_tokens, out_tokens, seconds=seconds, characters=len(text))
-    schedule = engine(ctx).schedule(model, in_tokens, ctx.rng("latency"))
+    schedule = engine(ctx).schedule(model, in_tokens, ctx.rng("latency"), arrival=ctx.received)
     if req.get("stream_format") == "sse":
         usage = {"input_tokens": in_tokens, "output_tokens": out_tokens, "total_tokens": in_tokens + out_tokens}
         return EventStream(sse(chunks(data, seconds), usage, schedule), done=False, event_field="type")

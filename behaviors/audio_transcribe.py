@@ -194,7 +194,7 @@ async def _answer(ctx: Context, translate: bool) -> Any:
     record_usage(
         ctx, j.model, audio_tokens(j.seconds) + j.prompt_tokens, tokenizer.count_tokens(j.text), seconds=j.seconds
     )
-    schedule = engine(ctx).schedule(j.model, audio_tokens(j.seconds), ctx.rng("latency"))
+    schedule = engine(ctx).schedule(j.model, audio_tokens(j.seconds), ctx.rng("latency"), arrival=ctx.received)
     if not translate and j.fields.get("stream") in (True, "true"):
         return EventStream(stream(ctx, j, schedule), done=False, event_field="type")
     if not schedule.zero:

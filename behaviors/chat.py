@@ -216,7 +216,7 @@ async def create_chat_completion(_: Any, ctx: Context) -> Any:
     req = ctx.data
     p = plan(ctx, req)
     longest = max((c.completion_tokens for c in p.choices), default=1)
-    seq = engine(ctx).submit(p.model, p.prompt.token_ids, p.prompt.total, longest, ctx.rng("latency"))
+    seq = engine(ctx).submit(p.model, p.prompt.token_ids, p.prompt.total, longest, ctx.rng("latency"), ctx.received)
     p.cached_tokens = seq.cached_tokens
     record_usage(ctx, p.model, p.prompt.total, p.completion_tokens, cached_tokens=seq.cached_tokens)
     if req.get("stream"):

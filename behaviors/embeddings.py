@@ -175,7 +175,7 @@ async def create_embedding(_: Any, ctx: Context) -> Binary:
     else:
         vecs = vectors(inputs.texts, native_dimensions(model), dims)
     record_usage(ctx, model, prompt_tokens, 0)
-    schedule = engine(ctx).schedule(model, prompt_tokens, ctx.rng("latency"))
+    schedule = engine(ctx).schedule(model, prompt_tokens, ctx.rng("latency"), arrival=ctx.received)
     if not schedule.zero:
         await schedule.first_token()
     encoding = req.get("encoding_format") or "float"

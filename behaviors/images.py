@@ -101,7 +101,7 @@ def _record(ctx: Context, p: ImagePlan) -> None:
 
 
 async def _wait(ctx: Context, p: ImagePlan) -> None:
-    schedule = engine(ctx).schedule(p.model, 0, ctx.rng("latency"))
+    schedule = engine(ctx).schedule(p.model, 0, ctx.rng("latency"), arrival=ctx.received)
     if not schedule.zero:
         await schedule.first_token()
 

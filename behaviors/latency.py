@@ -72,6 +72,7 @@ class Sequence:
         cached: int,
         worker: int,
         rng: random.Random,
+        arrival: float | None = None,
     ) -> None:
         self.server = server
         self.token_ids = token_ids
@@ -80,7 +81,7 @@ class Sequence:
         self.cached_tokens = cached
         self.worker = worker
         self.rng = rng
-        self.arrival = time.monotonic()
+        self.arrival = time.monotonic() if arrival is None else arrival  # the request's receipt: TTFT counts from it
         self.admitted_at: float | None = None
         self.first_at: float | None = None
         self.last_at: float | None = None
@@ -195,6 +196,7 @@ class ModelServer:
             deque() for _ in range(self.router.num_workers)
         ]
         self.step = (s.step_ms / 1000) if s.step_ms else max(p.itl, 0.001)
+        self.stall = max(p.itl / 2, 0.002)  # open loop: lateness past which the token schedule restarts from now
         self.engines = [
             BatchEngine(
                 max_batch_size=s.max_batch_size or self.max_num_seqs,
@@ -209,12 +211,19 @@ class ModelServer:
         self.m = _Children(self.metrics, model.id)
 
     # ------------------------------------------------------------------ submission
-    def submit(self, token_ids: list[int], prompt_tokens: int, output_tokens: int, rng: random.Random) -> Sequence:
+    def submit(
+        self,
+        token_ids: list[int],
+        prompt_tokens: int,
+        output_tokens: int,
+        rng: random.Random,
+        arrival: float | None = None,
+    ) -> Sequence:
         decision = self.router.route(token_ids)
         w = decision.worker_id
         cached = min(decision.cached_tokens, max(0, prompt_tokens - 1))
         self.router.start(w, token_ids)
-        seq = Sequence(self, token_ids, prompt_tokens, output_tokens, cached, w, rng)
+        seq = Sequence(self, token_ids, prompt_tokens, output_tokens, cached, w, rng, arrival)
         self.m.prefix_queries.inc(prompt_tokens)
         self.m.prefix_hits.inc(cached)
         if self.timing.zero:
@@ -253,7 +262,8 @@ class ModelServer:
 
     async def _admit(self, seq: Sequence) -> None:
         w = seq.worker
-        if self.running[w] >= self.max_num_seqs:
+        queued = self.running[w] >= self.max_num_seqs
+        if queued:
             fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self.queues[w].append((seq, fut))
             self.m.waiting.inc()
@@ -262,7 +272,8 @@ class ModelServer:
             finally:
                 self.m.waiting.dec()
         self.running[w] += 1
-        seq.admitted_at = time.monotonic()
+        # a request that found a free slot was admitted on arrival: fakeai's own set-up time is part of its TTFT
+        seq.admitted_at = time.monotonic() if queued else seq.arrival
         self.m.running.inc()
         # the sequence holds the KV blocks of its prompt and its answer until it ends
         seq.kv_blocks = -(-(seq.prompt_tokens + seq.output_tokens) // self.block_size)
@@ -310,6 +321,10 @@ class ModelServer:
             )
             seq._deadline += itl
         await _until(seq._deadline)
+        # a token the loop delivered much later than due (a burst of arrivals, a stalled host) moves the schedule
+        # on, as a stalled GPU would: the tokens after it are not sent back to back to catch up
+        if time.monotonic() - seq._deadline > self.stall:
+            seq._deadline = time.monotonic()
 
     async def wait_remaining(self, seq: Sequence, count: int) -> list[float]:
         """Open loop: the deadlines of `count` more tokens, slept through at once; returns their gaps."""
@@ -457,19 +472,35 @@ class Engine:
         return srv
 
     def submit(
-        self, model: ModelInfo, token_ids: list[int], prompt_tokens: int, output_tokens: int, rng: random.Random
+        self,
+        model: ModelInfo,
+        token_ids: list[int],
+        prompt_tokens: int,
+        output_tokens: int,
+        rng: random.Random,
+        arrival: float | None = None,
     ) -> Sequence:
-        """Start a request on the model's simulated server; raises 429 when its queue is full."""
-        return self.server(model).submit(token_ids, prompt_tokens, output_tokens, rng)
+        """Start a request on the model's simulated server; raises 429 when its queue is full. `arrival` is when the
+        request was received (time.monotonic(); default: now): TTFT is counted from it."""
+        return self.server(model).submit(token_ids, prompt_tokens, output_tokens, rng, arrival)
 
-    def schedule(self, model: ModelInfo, prompt_tokens: int, rng: random.Random, cached_tokens: int = 0) -> Schedule:
+    def schedule(
+        self,
+        model: ModelInfo,
+        prompt_tokens: int,
+        rng: random.Random,
+        cached_tokens: int = 0,
+        arrival: float | None = None,
+    ) -> Schedule:
+        """Deadlines counted from `arrival` (when the request was received; default: now)."""
+        t0 = time.monotonic() if arrival is None else arrival
         t = self.timing(model)
         if t.zero:
-            return Schedule(time.monotonic(), 0.0, 0.0, 0.0, rng)
+            return Schedule(t0, 0.0, 0.0, 0.0, rng)
         p = t.profile
         ttft = p.prefill_overhead + max(0, prompt_tokens - cached_tokens) * p.prefill_per_token + t.response_delay
         ttft *= (1 + rng.uniform(-t.max_variance, t.max_variance)) if t.random_delay else _lognormal(rng, p.jitter_cv)
-        return Schedule(time.monotonic(), max(0.0, ttft), p.itl, p.jitter_cv, rng)
+        return Schedule(t0, max(0.0, ttft), p.itl, p.jitter_cv, rng)
 
     def kv_snapshot(self) -> dict[str, Any]:
         return {mid: srv.router.snapshot() for mid, srv in self.servers.items()}

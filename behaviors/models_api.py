@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fakeai.context import Context
 from fakeai.errors import APIError
-from fakeai.registry import serves
+from fakeai.registry import lifespan, serves
 from fakeai.services import Services
 
 from .catalog import Catalog, ModelInfo
@@ -27,6 +28,13 @@ def _build(services: Services) -> Catalog:
 def catalog(ctx: Context | Services) -> Catalog:
     services = ctx.services if isinstance(ctx, Context) else ctx
     return services.get("catalog", _build)
+
+
+@lifespan
+async def _load_catalog(services: Services) -> AsyncIterator[None]:
+    """Read the catalog (YAML) at start-up, not on the first request."""
+    catalog(services)
+    yield
 
 
 def not_found(model_id: str) -> APIError:

@@ -89,7 +89,7 @@ async def create_moderation(_: Any, ctx: Context) -> dict[str, Any]:
         results.append(result(texts, images))
         tokens = sum(count_tokens(t) for t in texts)
     record_usage(ctx, model, tokens, 0, images=0)
-    schedule = engine(ctx).schedule(model, tokens, ctx.rng("latency"))
+    schedule = engine(ctx).schedule(model, tokens, ctx.rng("latency"), arrival=ctx.received)
     if not schedule.zero:
         await schedule.first_token()
     return {"id": "modr-" + uuid.uuid4().hex, "model": model_name, "results": results}

@@ -95,7 +95,7 @@ def ranked(scores: list[float]) -> list[int]:
 
 
 async def _pace(ctx: Context, model: ModelInfo, tokens: int) -> None:
-    schedule = engine(ctx).schedule(model, tokens, ctx.rng("latency"))
+    schedule = engine(ctx).schedule(model, tokens, ctx.rng("latency"), arrival=ctx.received)
     if not schedule.zero:
         await schedule.first_token()
 

@@ -236,7 +236,7 @@ async def create_response(_: Any, ctx: Context) -> Any:
     if req.get("background") and not stored:
         raise APIError(400, "Background responses must be stored: leave store unset or set it to true.", param="store")
     turn = plan(ctx, req)
-    schedule = engine(ctx).schedule(turn.model, turn.input_tokens, ctx.rng("latency"))
+    schedule = engine(ctx).schedule(turn.model, turn.input_tokens, ctx.rng("latency"), arrival=ctx.received)
     record_usage(ctx, turn.model, turn.input_tokens, turn.output_tokens)
     if req.get("background"):
         return await responses_store.start_background(ctx.services, turn, schedule, stream=bool(req.get("stream")))

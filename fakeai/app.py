@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -99,6 +100,7 @@ def _lifespan(services: Services) -> Callable[[FastAPI], AbstractAsyncContextMan
         async with AsyncExitStack() as stack:
             for hook in registry.lifespan_hooks():
                 await stack.enter_async_context(asynccontextmanager(hook)(services))
+            services.started = time.monotonic()  # the start-up delay counts from here, when serving begins
             yield
 
     return run

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -73,6 +74,7 @@ class Context:
     api_key: str | None = None
     body_bytes: bytes = b""
     body: Any = None
+    received: float = field(default_factory=time.monotonic)  # time.monotonic() when the request arrived
     _seed: int | None = None
     _data: Any = None
 

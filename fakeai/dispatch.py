@@ -141,7 +141,7 @@ class OperationHandler:
         t0 = time.perf_counter()
         status, error_type = 500, "server_error"
         try:
-            response = await self.handle(request)
+            response = await self.handle(request, time.monotonic())
             status = response.status_code
             return response
         except APIError as e:
@@ -152,10 +152,10 @@ class OperationHandler:
                 self.endpoint, time.perf_counter() - t0, status, self.op.operation_id, error_type
             )
 
-    async def handle(self, request: Request) -> Response:
+    async def handle(self, request: Request, received: float) -> Response:
         key = self.check_key(request)
         if not self.secured:
-            return await self.answer(request, key)
+            return await self.answer(request, key, received)
         # API operations: start-up delay, injected faults and rate limits
         services = self.services
         if not services.ready:
@@ -174,8 +174,12 @@ class OperationHandler:
             declared = request.headers.get("content-length", "0")
             estimate = (int(declared) if declared.isdigit() else 0) // 4 + 16  # prompt ~4 bytes/token + a reply
             limits = services.limiter.acquire(key or "anonymous", estimate)
+        if not services.settings.fast:
+            # simulated latency is on: set requests up one per loop iteration, so a burst of arrivals does not
+            # hold up the token deadlines of the streams already running (fakeai.turns)
+            await services.turnstile.turn()
         try:
-            response = await self.answer(request, key)
+            response = await self.answer(request, key, received)
         except APIError as e:
             e.headers.update(limits)
             raise
@@ -184,10 +188,10 @@ class OperationHandler:
         response.headers.update(limits)
         return response
 
-    async def answer(self, request: Request, key: str | None) -> Response:
+    async def answer(self, request: Request, key: str | None, received: float) -> Response:
         params = inbound.params(self.op, self.params_model, request)
         model, raw, body, files = await self.read_body(request)
-        ctx = Context(self.op, request, self.services, params, raw, files, key, body, model)
+        ctx = Context(self.op, request, self.services, params, raw, files, key, body, model, received=received)
         result = None
         if self.behaviour is not None:
             arg = model

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .filler import Filler
 from .metrics import Metrics
 from .store import Store
+from .turns import Turnstile
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -31,6 +32,7 @@ class Services:
     started: float = field(default_factory=time.monotonic)
     faults: Any = None
     limiter: Any = None
+    turnstile: Turnstile = field(default_factory=Turnstile)
 
     def __post_init__(self) -> None:
         from .faults import FaultInjector

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from fakeai.behaviors.sim.textgen_templates import load_code_data, load_data
 
@@ -78,6 +79,30 @@ def excerpt(text: str) -> str:
     return text[:_HEAD] + "\n" + text[-_TAIL:]
 
 
+@lru_cache(maxsize=65536)
+def _word(w: str) -> tuple[str, str, bool, bool, bool, str, str]:
+    """What pick_keywords needs to know of one word, independent of where it stands (cached: words repeat):
+    (lower-cased, base without "'s", capitalised, not a stop word, can be part of a phrase,
+    how it is shown at the start of a clause, how it is shown later in one)."""
+    if not w:
+        return "", "", False, False, False, "", ""
+    data = load_data()
+    stop, shape_words = data["stopwords"], data["shape_words"]
+    low = w.lower().replace("’", "'")
+    possessive = low.endswith("'s")
+    base = low[:-2] if possessive else low
+    capital = w[:1].isupper() and len(w) > 1 and base != "i"
+    plain = base not in stop and base.replace("'", "") not in stop
+    eligible = bool(base) and base not in shape_words and not base[0].isdigit() and len(base) > 1
+    shown = w[:-2] if possessive else w
+    if len(shown) > _MAX_RUN_CHARS and not shown.isascii():
+        shown = shown[: _MAX_RUN_CHARS // 2]
+    keep = (len(shown) > 1 and shown.isupper()) or any(c.isupper() for c in shown[1:])  # acronyms, iPhone
+    at_start = shown if keep else shown.lower()
+    mid = shown if keep or shown[:1].isupper() else shown.lower()
+    return low, base, capital, plain, eligible, at_start, mid
+
+
 def pick_keywords(text: str, k: int = 5) -> list[str]:
     """Up to ``k`` salient keywords / short noun phrases of ``text``, most salient first.
 
@@ -87,8 +112,7 @@ def pick_keywords(text: str, k: int = 5) -> list[str]:
     """
     if k <= 0 or not text:
         return []
-    data = load_data()
-    stop, shape_words, trailing = data["stopwords"], data["shape_words"], data["trailing_adjectives"]
+    trailing = load_data()["trailing_adjectives"]
     scores: dict[str, float] = {}
     display: dict[str, str] = {}
     first_seen: dict[str, int] = {}
@@ -100,24 +124,12 @@ def pick_keywords(text: str, k: int = 5) -> list[str]:
         # "how does X work?": a closing verb is not part of the topic
         last = len(words) - 1 if any(w.lower() in _AUXILIARIES for w in words) else -1
         for idx, w in enumerate([*words, ""]):
-            low = w.lower().replace("’", "'")
-            base = low[:-2] if low.endswith("'s") else low
+            low, base, capital, plain, eligible, at_start, mid = _word(w)
             if idx == last and base in _TAIL_STOP:
-                base = ""  # "how does X work?"
-            name = idx > 0 and w[:1].isupper() and len(w) > 1 and base != "i"  # "New York" mid-sentence
-            if (
-                w
-                and base
-                and (name or (base not in stop and base.replace("'", "") not in stop))
-                and base not in shape_words
-                and not base[0].isdigit()
-                and len(base) > 1
-            ):
-                shown = w[:-2] if low.endswith("'s") else w
-                if len(shown) > _MAX_RUN_CHARS and not shown.isascii():
-                    shown = shown[: _MAX_RUN_CHARS // 2]
-                proper = (idx > 0 and shown[0].isupper()) or (len(shown) > 1 and shown.isupper())
-                run.append(shown if proper or any(c.isupper() for c in shown[1:]) else shown.lower())
+                eligible = False  # "how does X work?"
+            # a capitalised word mid-sentence is a name even when it is a stop word ("New York")
+            if eligible and (plain or (idx > 0 and capital)):
+                run.append(mid if idx > 0 else at_start)
                 continue
             if run:
                 seen = [r.lower() for r in run]
