@@ -29,6 +29,7 @@ PROJECT = "organization.project"
 MEMBER = "organization.project.user"
 SERVICE_ACCOUNT = "organization.project.service_account"
 API_KEY = "organization.project.api_key"
+REVOKED_KEY = "organization.revoked_key"  # configured keys revoked through the admin API (organization_keys)
 
 DEFAULT_USER = "user-default"
 DEFAULT_PROJECT = "proj_default"
@@ -87,7 +88,8 @@ def _seed(services: Services) -> bool:
             store.put(MEMBER, part_key(DEFAULT_PROJECT, DEFAULT_USER), member, owner=DEFAULT_PROJECT, created_at=now)
         for key in services.settings.api_keys:
             kid = api_key_id(key)
-            if store.get(API_KEY, part_key(DEFAULT_PROJECT, kid)) is None:
+            revoked = store.get(REVOKED_KEY, kid) is not None
+            if not revoked and store.get(API_KEY, part_key(DEFAULT_PROJECT, kid)) is None:
                 record = key_record(key, "Configured key", now, {"type": "user", "id": DEFAULT_USER})
                 store.put(API_KEY, part_key(DEFAULT_PROJECT, kid), record, owner=DEFAULT_PROJECT, created_at=now)
     return True

@@ -17,6 +17,7 @@ from fakeai.errors import bad_request, not_found
 from fakeai.registry import serves
 from fakeai.store import Store
 
+from . import organization_keys
 from .organization import (
     API_KEY,
     MEMBER,
@@ -153,6 +154,7 @@ async def create_project_service_account(_: Any, ctx: Context) -> dict[str, Any]
             value = f"sk-svcacct-{secrets.token_urlsafe(36)}"
             record = key_record(value, "Secret Key", now, {"type": "service_account", "id": account["id"]})
             store.put(API_KEY, part_key(project_id, record["id"]), record, owner=project_id, created_at=now)
+            organization_keys.issue(store, value, project_id, account["id"], now)
             key = {
                 "object": "organization.project.service_account.api_key",
                 "value": value,
@@ -183,6 +185,7 @@ async def delete_project_service_account(_: Any, ctx: Context) -> dict[str, Any]
         for key in everything(store, API_KEY, p.project_id):
             if key["_owner"]["id"] == p.service_account_id:
                 store.delete(API_KEY, part_key(p.project_id, key["id"]))
+                organization_keys.withdraw(store, key["id"])
     return {"object": "organization.project.service_account.deleted", "id": p.service_account_id, "deleted": True}
 
 
@@ -260,4 +263,5 @@ async def delete_project_api_key(_: Any, ctx: Context) -> dict[str, Any]:
                 "This key belongs to a service account: delete the service account to revoke it.", param="api_key_id"
             )
         store.delete(API_KEY, part_key(p.project_id, p.api_key_id))
+        organization_keys.revoke_configured(ctx.services, p.api_key_id, int(time.time()))
     return {"object": "organization.project.api_key.deleted", "id": p.api_key_id, "deleted": True}

@@ -20,7 +20,7 @@ from starlette.responses import Response
 
 from fakeai.codegen.ir import FORM_MEDIA, Operation
 
-from . import faults, inbound, streaming
+from . import faults, inbound, registry, streaming
 from .context import Binary, Context, EventStream, Text, UploadedFile
 from .errors import APIError, bad_request, from_validation, invalid_api_key
 from .filler import binary
@@ -66,8 +66,12 @@ class OperationHandler:
             if self.admin_only and admins:
                 if key in admins:
                     return key
-            elif key in self.settings.api_keys or key in admins:
+            elif key in admins or (key in self.settings.api_keys and key not in self.services.revoked_keys):
                 return key
+            elif key not in self.settings.api_keys and any(
+                check(self.services, key) for check in registry.key_checks()
+            ):
+                return key  # issued at run time (a service account's key)
         raise invalid_api_key(key)
 
     async def read_body(self, request: Request) -> tuple[Any, Any, bytes, dict[str, list[UploadedFile]]]:

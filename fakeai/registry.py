@@ -123,6 +123,23 @@ def lifespan_hooks() -> list[LifespanHook]:
     return list(_LIFESPAN)
 
 
+KeyCheck = Callable[[Any, str], bool]
+_KEY_CHECKS: list[KeyCheck] = []
+
+
+def key_check(func: KeyCheck) -> KeyCheck:
+    """Register `(services, key) -> bool`: whether an API key the settings do not list is valid (keys issued at run
+    time, e.g. a service account's). Consulted only for keys that are not configured, so the common path stays a set
+    lookup."""
+    if func not in _KEY_CHECKS:
+        _KEY_CHECKS.append(func)
+    return func
+
+
+def key_checks() -> list[KeyCheck]:
+    return list(_KEY_CHECKS)
+
+
 def registered() -> dict[str, Registered]:
     return dict(_REGISTRY)
 

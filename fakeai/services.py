@@ -33,6 +33,7 @@ class Services:
     faults: Any = None
     limiter: Any = None
     turnstile: Turnstile = field(default_factory=Turnstile)
+    revoked_keys: set[str] = field(default_factory=set)  # configured keys revoked through the admin API
 
     def __post_init__(self) -> None:
         from .faults import FaultInjector

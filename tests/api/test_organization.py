@@ -172,6 +172,55 @@ def test_user_owned_key_can_be_revoked(admin: httpx.Client) -> None:
     assert gone == {"object": "organization.project.api_key.deleted", "id": other, "deleted": True}
     remaining = [k["id"] for k in ok(admin.get("/organization/projects/proj_default/api_keys"))["data"]]
     assert other not in remaining and len(remaining) == 1
+    # the revoked key no longer opens the API; the other configured key still does
+    assert (
+        error(admin.get("/models", headers={"Authorization": f"Bearer {OTHER_KEY}"}), 401)["code"] == "invalid_api_key"
+    )
+    assert ok(admin.get("/models", headers={"Authorization": f"Bearer {API_KEY}"}))["object"] == "list"
+
+
+def test_a_service_account_key_opens_the_api_until_its_account_goes(admin: httpx.Client) -> None:
+    pid = ok(admin.post("/organization/projects", json={"name": "Robots"}))["id"]
+    made = ok(admin.post(f"/organization/projects/{pid}/service_accounts", json={"name": "ci-bot"}))
+    bot = {"Authorization": f"Bearer {made['api_key']['value']}"}
+    reply = ok(
+        admin.post(
+            "/chat/completions",
+            headers=bot,
+            json={"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]},
+        )
+    )
+    assert reply["object"] == "chat.completion"
+    ok(admin.delete(f"/organization/projects/{pid}/service_accounts/{made['id']}"))
+    assert error(admin.get("/models", headers=bot), 401)["code"] == "invalid_api_key"
+    # a key of an archived project stops working too
+    pid2 = ok(admin.post("/organization/projects", json={"name": "Archived robots"}))["id"]
+    made2 = ok(admin.post(f"/organization/projects/{pid2}/service_accounts", json={"name": "old-bot"}))
+    bot2 = {"Authorization": f"Bearer {made2['api_key']['value']}"}
+    assert ok(admin.get("/models", headers=bot2))["object"] == "list"
+    ok(admin.post(f"/organization/projects/{pid2}/archive"))
+    assert error(admin.get("/models", headers=bot2), 401)["code"] == "invalid_api_key"
+    assert (
+        error(admin.get("/models", headers={"Authorization": "Bearer sk-never-issued"}), 401)["code"]
+        == "invalid_api_key"
+    )
+
+
+def admin_client(live: LiveServer) -> httpx.Client:
+    return httpx.Client(base_url=live.url + "/v1", headers={"Authorization": f"Bearer {ADMIN_KEY}"}, timeout=30)
+
+
+def test_a_revocation_survives_a_restart(tmp_path: Any) -> None:
+    keys = ["sk-keep-0123456789", "sk-revoke-0123456789"]
+    settings = {"admin_api_keys": [ADMIN_KEY], "api_keys": keys, "data_dir": str(tmp_path)}
+    gone = "key_" + hashlib.sha256(keys[1].encode()).hexdigest()[:16]
+    with LiveServer(create_app(make_settings(**settings))) as live, admin_client(live) as c:
+        ok(c.delete(f"/organization/projects/proj_default/api_keys/{gone}"))
+    with LiveServer(create_app(make_settings(**settings))) as live, admin_client(live) as c:
+        assert error(c.get("/models", headers={"Authorization": f"Bearer {keys[1]}"}), 401)["code"] == "invalid_api_key"
+        assert ok(c.get("/models", headers={"Authorization": f"Bearer {keys[0]}"}))["object"] == "list"
+        listed = [k["id"] for k in ok(c.get("/organization/projects/proj_default/api_keys"))["data"]]
+        assert gone not in listed and len(listed) == 1
 
 
 def test_invites(admin: httpx.Client) -> None:
