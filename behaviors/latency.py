@@ -196,7 +196,7 @@ class ModelServer:
             deque() for _ in range(self.router.num_workers)
         ]
         self.step = (s.step_ms / 1000) if s.step_ms else max(p.itl, 0.001)
-        self.stall = max(p.itl / 2, 0.002)  # open loop: lateness past which the token schedule restarts from now
+        self.stall = max(p.itl / 2, 0.002)  # open loop: a first token this late restarts the schedule from now
         self.engines = [
             BatchEngine(
                 max_batch_size=s.max_batch_size or self.max_num_seqs,
@@ -321,9 +321,10 @@ class ModelServer:
             )
             seq._deadline += itl
         await _until(seq._deadline)
-        # a token the loop delivered much later than due (a burst of arrivals, a stalled host) moves the schedule
-        # on, as a stalled GPU would: the tokens after it are not sent back to back to catch up
-        if time.monotonic() - seq._deadline > self.stall:
+        # deadlines are absolute (first token + i x ITL), so lateness does not accumulate; but a first token that
+        # came late (fakeai's own set-up of a burst of arrivals outlasted the TTFT) starts the schedule from when
+        # it was really sent, so the stream's next tokens are not sent back to back to catch up
+        if not seq.consumed and time.monotonic() - seq._deadline > self.stall:
             seq._deadline = time.monotonic()
 
     async def wait_remaining(self, seq: Sequence, count: int) -> list[float]:
