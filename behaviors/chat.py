@@ -10,6 +10,7 @@ import hashlib
 import time
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from fakeai.context import Context, EventStream
@@ -74,7 +75,7 @@ class Plan:
 
     @property
     def fingerprint(self) -> str:
-        return "fp_" + hashlib.blake2b(self.model.id.encode(), digest_size=5).hexdigest()
+        return _fingerprint(self.model.id)
 
     @property
     def completion_tokens(self) -> int:
@@ -94,6 +95,11 @@ class Plan:
                 "rejected_prediction_tokens": 0,
             },
         }
+
+
+@lru_cache(maxsize=1024)
+def _fingerprint(model_id: str) -> str:
+    return "fp_" + hashlib.blake2b(model_id.encode(), digest_size=5).hexdigest()
 
 
 def budget_for(req: dict[str, Any], model: ModelInfo, prompt_tokens: int) -> Budget:
@@ -216,7 +222,9 @@ async def create_chat_completion(_: Any, ctx: Context) -> Any:
     req = ctx.data
     p = plan(ctx, req)
     longest = max((c.completion_tokens for c in p.choices), default=1)
-    seq = engine(ctx).submit(p.model, p.prompt.token_ids, p.prompt.total, longest, ctx.rng("latency"), ctx.received)
+    seq = engine(ctx).submit(
+        p.model, p.prompt.token_ids, p.prompt.total, longest, ctx.lazy_rng("latency"), ctx.received
+    )
     p.cached_tokens = seq.cached_tokens
     record_usage(ctx, p.model, p.prompt.total, p.completion_tokens, cached_tokens=seq.cached_tokens)
     if req.get("stream"):

@@ -45,60 +45,55 @@ def deltas(c: Choice) -> Iterator[tuple[dict[str, Any], Any]]:
             yield {"audio": part}, None
 
 
-async def chunks(p: Plan, seq: Sequence) -> AsyncIterator[dict[str, Any]]:
+async def chunks(p: Plan, schedule: Sequence) -> AsyncIterator[dict[str, Any]]:
     """The chunks of a planned completion, paced by its sequence on the simulated server. Closing the
     iterator early (the client went away) frees the sequence's slot and counts a disconnect."""
     try:
-        async for chunk in _chunks(p, seq):
-            yield chunk
+        req = p.request
+        include_usage = bool((req.get("stream_options") or {}).get("include_usage"))
+        base = {
+            "id": p.id,
+            "object": "chat.completion.chunk",
+            "created": p.created,
+            "model": req.get("model", p.model.id),
+            "service_tier": req.get("service_tier") or "default",
+            "system_fingerprint": p.fingerprint,
+        }
+        if include_usage:
+            base["usage"] = None
+
+        def chunk(choices: list[dict[str, Any]]) -> dict[str, Any]:
+            return {**base, "choices": choices}
+
+        await schedule.first_token()
+        for c in p.choices:
+            yield chunk(
+                [
+                    {
+                        "index": c.index,
+                        "delta": {"role": "assistant", "content": "", "refusal": None},
+                        "logprobs": None,
+                        "finish_reason": None,
+                    }
+                ]
+            )
+        streams = [(c, deltas(c)) for c in p.choices]
+        first = True
+        while streams:
+            if not first:
+                await schedule.next_token()
+            first = False
+            alive = []
+            for c, it in streams:
+                nxt = next(it, None)
+                if nxt is None:
+                    yield chunk([{"index": c.index, "delta": {}, "logprobs": None, "finish_reason": c.finish_reason}])
+                    continue
+                delta, logprobs = nxt
+                yield chunk([{"index": c.index, "delta": delta, "logprobs": logprobs, "finish_reason": None}])
+                alive.append((c, it))
+            streams = alive
+        if include_usage:
+            yield {**base, "choices": [], "usage": p.usage()}
     finally:
-        seq.close()
-
-
-async def _chunks(p: Plan, schedule: Sequence) -> AsyncIterator[dict[str, Any]]:
-    req = p.request
-    include_usage = bool((req.get("stream_options") or {}).get("include_usage"))
-    base = {
-        "id": p.id,
-        "object": "chat.completion.chunk",
-        "created": p.created,
-        "model": req.get("model", p.model.id),
-        "service_tier": req.get("service_tier") or "default",
-        "system_fingerprint": p.fingerprint,
-    }
-    if include_usage:
-        base["usage"] = None
-
-    def chunk(choices: list[dict[str, Any]]) -> dict[str, Any]:
-        return {**base, "choices": choices}
-
-    await schedule.first_token()
-    for c in p.choices:
-        yield chunk(
-            [
-                {
-                    "index": c.index,
-                    "delta": {"role": "assistant", "content": "", "refusal": None},
-                    "logprobs": None,
-                    "finish_reason": None,
-                }
-            ]
-        )
-    streams = [(c, deltas(c)) for c in p.choices]
-    first = True
-    while streams:
-        if not first:
-            await schedule.next_token()
-        first = False
-        alive = []
-        for c, it in streams:
-            nxt = next(it, None)
-            if nxt is None:
-                yield chunk([{"index": c.index, "delta": {}, "logprobs": None, "finish_reason": c.finish_reason}])
-                continue
-            delta, logprobs = nxt
-            yield chunk([{"index": c.index, "delta": delta, "logprobs": logprobs, "finish_reason": None}])
-            alive.append((c, it))
-        streams = alive
-    if include_usage:
-        yield {**base, "choices": [], "usage": p.usage()}
+        schedule.close()

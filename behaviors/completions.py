@@ -102,7 +102,7 @@ async def create_completion(_: Any, ctx: Context) -> Any:
     generated = sum(len(a.tokens) for _, _, a, _ in choices) * best_of // n
     longest = max((len(a.tokens) for _, _, a, _ in choices), default=1)
     ids = tokenizer.encode("\n".join(texts))
-    seq = engine(ctx).submit(model, ids, prompt_tokens, longest, ctx.rng("latency"), ctx.received)
+    seq = engine(ctx).submit(model, ids, prompt_tokens, longest, ctx.lazy_rng("latency"), ctx.received)
     usage = {
         "prompt_tokens": prompt_tokens,
         "completion_tokens": generated,
@@ -191,7 +191,7 @@ async def create_text_generation(_: Any, ctx: Context) -> dict[str, Any]:
     budget = _budget({"max_tokens": req.get("max_output_tokens")}, model, prompt_tokens, None)
     ans = answer(text, ctx.rng(0), budget, stop=stop_list(req.get("stop")), echo=text if model.echo else None)
     seq = engine(ctx).submit(
-        model, tokenizer.encode(text), prompt_tokens, max(1, len(ans.tokens)), ctx.rng("latency"), ctx.received
+        model, tokenizer.encode(text), prompt_tokens, max(1, len(ans.tokens)), ctx.lazy_rng("latency"), ctx.received
     )
     try:
         await seq.all_tokens()

@@ -100,11 +100,24 @@ class Sequence:
             self._wake.set()
 
     # ---- the consumer side
-    async def first_token(self) -> None:
-        await self._take()
+    async def _take(self) -> None:
+        if self.closed:
+            return
+        server = self.server
+        if not server.timing.zero:  # (a zero-latency token is due at once: no coroutine to await per token)
+            await server.wait_token(self)
+        self.consumed += 1
+        now = time.monotonic()
+        if self.consumed == 1:
+            self.first_at = now
+            server.on_first(self, now)
+        elif self.last_at is not None:
+            server.on_token(self, now - self.last_at)
+        self.last_at = now
+        if self.consumed >= self.output_tokens:
+            self.close()
 
-    async def next_token(self) -> None:
-        await self._take()
+    first_token = next_token = _take  # (the same step; aliases rather than one more coroutine per token)
 
     async def all_tokens(self, count: int | None = None) -> None:
         """A non-streaming answer: wait for its last token without stepping through the others."""
@@ -120,21 +133,6 @@ class Sequence:
         gaps = await self.server.wait_remaining(self, target - self.consumed)
         self.consumed = target
         self.server.on_tokens(self, gaps)
-        if self.consumed >= self.output_tokens:
-            self.close()
-
-    async def _take(self) -> None:
-        if self.closed:
-            return
-        await self.server.wait_token(self)
-        self.consumed += 1
-        now = time.monotonic()
-        if self.consumed == 1:
-            self.first_at = now
-            self.server.on_first(self, now)
-        elif self.last_at is not None:
-            self.server.on_token(self, now - self.last_at)
-        self.last_at = now
         if self.consumed >= self.output_tokens:
             self.close()
 

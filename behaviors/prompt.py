@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -103,7 +104,7 @@ def count_messages(messages: list[dict[str, Any]], tools: Any = None) -> PromptS
     stats = PromptStats()
     texts = []
     for m in messages:
-        stats.text_tokens += PER_MESSAGE + tokenizer.count_tokens(str(m.get("role", "")))
+        stats.text_tokens += PER_MESSAGE + _role_tokens(str(m.get("role", "")))
         if m.get("name"):
             stats.text_tokens += PER_NAME + tokenizer.count_tokens(str(m["name"]))
         count_parts(m.get("content"), stats)
@@ -116,6 +117,11 @@ def count_messages(messages: list[dict[str, Any]], tools: Any = None) -> PromptS
     stats.text_tokens += REPLY_PRIMING
     stats.token_ids = tokenizer.encode("\n".join(texts))
     return stats
+
+
+@lru_cache(maxsize=256)
+def _role_tokens(role: str) -> int:
+    return tokenizer.count_tokens(role)
 
 
 def last_user_text(messages: list[dict[str, Any]]) -> str:

@@ -9,9 +9,9 @@ lose at most the last FLUSH_SECONDS of usage rows.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -81,17 +81,16 @@ def record_usage(
     extra: dict[str, Any] | None = None,
 ) -> None:
     now = time.time()
-    headers = ctx.request.headers
     row = {
-        "id": uuid.uuid4().hex,
+        "id": os.urandom(16).hex(),  # 32 random hex digits (uuid4().hex costs five times as much)
         "created_at": int(now),
         "time": now,
         "operation": ctx.operation.operation_id,
         "model": model.id,
         "api_key": ctx.api_key,
-        "project_id": headers.get("openai-project"),
+        "project_id": ctx.header("openai-project"),
         "user": None,
-        "batch": bool(headers.get("x-fakeai-batch")),
+        "batch": bool(ctx.header("x-fakeai-batch")),
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
         "input_cached_tokens": cached_tokens,

@@ -15,8 +15,28 @@ from starlette.requests import Request
 
 from fakeai.codegen.ir import Operation
 
+from .lazy_random import lazy_random
+
 if TYPE_CHECKING:
     from fakeai.services import Services
+
+
+_HEADERS = "fakeai.headers"
+
+
+def request_header(request: Request, name: str) -> str | None:
+    """``request.headers.get(name)`` for a lower-case ``name``, from a dict made once per request (Starlette's
+    Headers scans the raw list on every lookup and raises KeyError inside for every header that is absent)."""
+    scope = request.scope
+    table: dict[str, str] | None = scope.get(_HEADERS)
+    if table is None:
+        table = {}
+        for key, value in scope.get("headers") or ():
+            name_ = key.decode("latin-1")
+            if name_ not in table:  # the first of repeated headers, as Headers.get gives
+                table[name_] = value.decode("latin-1")
+        scope[_HEADERS] = table
+    return table.get(name)
 
 
 @dataclass(frozen=True)
@@ -112,7 +132,9 @@ class Context:
             elif self.services.settings.variety:
                 h.update(random.getrandbits(64).to_bytes(8, "little"))
             else:
-                h.update(self.request.url.query.encode())
+                query = self.request.scope.get("query_string")
+                if query:  # (request.url builds a URL object: only when there is a query)
+                    h.update(self.request.url.query.encode())
                 h.update(self.body_bytes)
             self._seed = int.from_bytes(h.digest(), "little")
         return self._seed
@@ -120,6 +142,14 @@ class Context:
     def rng(self, salt: str | int = "") -> random.Random:
         """A random.Random seeded from the request (and a salt, e.g. the choice index)."""
         return random.Random(f"{self.seed}:{salt}")
+
+    def lazy_rng(self, salt: str | int = "") -> random.Random:
+        """``rng(salt)``, seeded when first drawn from (for streams a request may not use at all)."""
+        return lazy_random(lambda: self.rng(salt))
+
+    def header(self, name: str) -> str | None:
+        """A request header (``name`` in lower case), or None."""
+        return request_header(self.request, name)
 
     def file(self, name: str) -> UploadedFile | None:
         got = self.files.get(name) or self.files.get(f"{name}[]")

@@ -21,7 +21,7 @@ from starlette.responses import Response
 from fakeai.codegen.ir import FORM_MEDIA, Operation
 
 from . import faults, inbound, registry, streaming
-from .context import Binary, Context, EventStream, Text, UploadedFile
+from .context import Binary, Context, EventStream, Text, UploadedFile, request_header
 from .errors import APIError, bad_request, from_validation, invalid_api_key
 from .filler import binary
 from .registry import Registered
@@ -169,13 +169,13 @@ class OperationHandler:
                 type="service_unavailable",
                 headers={"retry-after": "1"},
             )
-        fault = services.faults.pick(request.headers.get(faults.HEADER))
+        fault = services.faults.pick(request_header(request, faults.HEADER))
         if fault is not None:
             services.metrics.faults.labels(fault).inc()
             await services.faults.raise_immediate(fault)
         limits: dict[str, str] = {}
         if services.limiter.enabled:
-            declared = request.headers.get("content-length", "0")
+            declared = request_header(request, "content-length") or "0"
             estimate = (int(declared) if declared.isdigit() else 0) // 4 + 16  # prompt ~4 bytes/token + a reply
             limits = services.limiter.acquire(key or "anonymous", estimate)
         if not services.settings.fast:
@@ -189,7 +189,8 @@ class OperationHandler:
             raise
         if fault is not None:
             response = faults.apply(response, fault)
-        response.headers.update(limits)
+        if limits:
+            response.headers.update(limits)
         return response
 
     async def answer(self, request: Request, key: str | None, received: float) -> Response:

@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from .lazy_random import lazy_random
 from .skeleton import Skeleton
 
 _SCHEMAS = "#/components/schemas/"
@@ -39,7 +40,7 @@ class Filler:
 
     def complete(self, value: Any, ref: str, seed: int) -> Any:
         """`value` with every required field it lacks added (recursively). Present fields are kept as they are."""
-        return self.skeleton.complete(value, self.schema(ref), random.Random(seed))
+        return self.skeleton.complete(value, self.schema(ref), lazy_random(lambda: random.Random(seed)))
 
     def events(self, ref: str, seed: int, count: int = 3) -> list[Any]:
         return [self.full(ref, seed + i) for i in range(count)]

@@ -14,12 +14,12 @@ from starlette.requests import Request
 
 from fakeai.codegen.ir import FORM_MEDIA, Operation
 
-from .context import UploadedFile
+from .context import UploadedFile, request_header
 from .errors import APIError, bad_request, from_validation
 
 
 def bearer_key(request: Request) -> str | None:
-    header = request.headers.get("authorization")
+    header = request_header(request, "authorization")
     if not header:
         return None
     scheme, _, token = header.partition(" ")
@@ -53,7 +53,7 @@ def params(op: Operation, model: type[BaseModel] | None, request: Request) -> An
 
 async def read_body(request: Request, limit: int) -> bytes:
     """The whole body, refusing (413) more than `limit` bytes, whether or not Content-Length was sent."""
-    declared = request.headers.get("content-length")
+    declared = request_header(request, "content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
     chunks: list[bytes] = []
@@ -73,7 +73,7 @@ def _too_large(limit: int) -> APIError:
 
 
 def media_type(request: Request) -> str:
-    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return (request_header(request, "content-type") or "").split(";", 1)[0].strip().lower()
 
 
 def is_json(mt: str) -> bool:
@@ -92,7 +92,7 @@ def parse_json(body: bytes) -> Any:
 
 async def parse_form(request: Request, limit: int) -> tuple[dict[str, Any], dict[str, list[UploadedFile]]]:
     """A multipart or urlencoded form as a dict (bracket keys nested, `x[]` and repeated keys as lists) + files."""
-    declared = request.headers.get("content-length")
+    declared = request_header(request, "content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
     try:

@@ -115,7 +115,7 @@ class _Family(Collector):
         registry.register(self)
 
     def labels(self, *values: str) -> Any:
-        key = tuple(str(v) for v in values)
+        key = tuple(map(str, values))
         found = self.series.get(key)
         if found is None:
             found = self.series[key] = _HistSeries(self.bounds) if self.kind == "histogram" else _Series()

@@ -307,14 +307,16 @@ class Skeleton:
         return value
 
     def _complete_object(self, n: Node, value: dict[str, Any], rng: random.Random, depth: int) -> None:
+        props = n.properties
         for name in n.required:
             if name not in value:
-                value[name] = self.value(n.properties.get(name, {}), rng, depth + 1, name)
+                value[name] = self.value(props.get(name, {}), rng, depth + 1, name)
         for name, v in value.items():
-            if name in n.properties and (
-                isinstance(v, dict) or (isinstance(v, list) and v and isinstance(v[0], dict | list))
-            ):
-                value[name] = self.complete(v, n.properties[name], rng, depth + 1)
+            # (most values are scalars: the type test comes first, it is cheaper than the lookup)
+            if (
+                isinstance(v, dict) or (isinstance(v, list) and v and isinstance(v[0], (dict, list)))
+            ) and name in props:
+                value[name] = self.complete(v, props[name], rng, depth + 1)
 
     def _pick_variant(self, n: Node, value: Any) -> Any:
         if n.disc_prop and isinstance(value, dict) and value.get(n.disc_prop) in n.disc_map:

@@ -108,13 +108,12 @@ class KVRouter:
         bs = self.block_size
         request_blocks = max(1, self._blocks_of(len(seq)))
         cap = max(1, self.capacity_blocks)
-        overlaps = tuple(w.cache.match(seq, touch=False) // bs for w in self._workers)
-        loads = tuple(w.active_blocks / cap for w in self._workers)
-        scores = tuple(
-            self.overlap_weight * o - self.load_weight * request_blocks * ld
-            for o, ld in zip(overlaps, loads, strict=True)
-        )
-        best = min(range(self.num_workers), key=lambda i: (-scores[i], loads[i], i))
+        workers = self._workers
+        overlaps = tuple([w.cache.match(seq, touch=False) // bs for w in workers])
+        loads = tuple([w.active_blocks / cap for w in workers])
+        ow, lw = self.overlap_weight, self.load_weight * request_blocks
+        scores = tuple([ow * o - lw * ld for o, ld in zip(overlaps, loads, strict=True)])
+        best = 0 if len(workers) == 1 else min(range(self.num_workers), key=lambda i: (-scores[i], loads[i], i))
         cached_blocks = overlaps[best]
         if cached_blocks:
             reason = "cache_hit"

@@ -130,21 +130,27 @@ class TextGenerator:
     def _assemble(
         self, natural: Iterator[str], more: Iterator[str], budget: Budget, max_tokens: int, need: int
     ) -> list[str]:
-        count = self._tok.count
+        tok = self._tok
+        split = tok.split
         parts: list[str] = []
+        splits: list[list[tuple[str, ...]]] = []  # each part's pre-tokens: the joined text is not split again
         for block in natural:
             parts.append(block)
-            budget.used += count(block) + 1
+            splits.append(pieces := split(block))
+            budget.used += sum(map(len, pieces)) + 1
             if budget.used > max_tokens + 8:
                 break
         while need and budget.used < need + 4:
             block = next(more)
             parts.append(block)
-            budget.used += count(block) + 1
-        tokens = self._tok.tokenize("\n\n".join(parts))
+            splits.append(pieces := split(block))
+            budget.used += sum(map(len, pieces)) + 1
+        tokens = tok.tokenize_joined(parts, splits, "\n\n")
         while len(tokens) < need:  # joining merged more separators than estimated
-            parts.append(next(more))
-            tokens = self._tok.tokenize("\n\n".join(parts))
+            block = next(more)
+            parts.append(block)
+            splits.append(split(block))
+            tokens = tok.tokenize_joined(parts, splits, "\n\n")
         return tokens[:max_tokens]
 
     def _natural_target(self, info: PromptInfo, rng: random.Random) -> int:

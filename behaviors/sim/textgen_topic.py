@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from fakeai.behaviors.sim.textgen_templates import load_code_data, load_data
 
@@ -56,6 +56,7 @@ _SUMMARY = re.compile(r"\b(summarize|summarise|summary|tl;?dr|key takeaways|main
 _STEPS = re.compile(r"\b(steps?|step-by-step|how (?:do|can|should) (?:i|you|we)|how to|guide|instructions|recipe)\b")
 _LIST = re.compile(r"\b(list|tips|ideas|ways|reasons|examples of|options|suggestions|pros and cons|bullet)\b")
 _NAMES = re.compile(r"\b(names?|titles?|slogans?) (?:for|of)\b")
+_LETTERS = re.compile(r"[a-z+#]+")
 _TO_VERB = re.compile(r"\b(?:how (?:do|can|should|would) (?:i|you|we|one)|how to|ways to|steps to|way to)\s+([a-z]+)")
 
 
@@ -70,6 +71,13 @@ class PromptInfo:
     items: int  # requested number of list items (0 = not said)
     length: float  # 0.35 (brief) .. 2.0 (detailed)
     word_limit: int  # requested number of words (0 = not said)
+
+
+@cache
+def _language_aliases() -> tuple[tuple[str, frozenset[str]], ...]:
+    """(language key, its aliases) in the data file's order."""
+    languages, _ = load_code_data()
+    return tuple((key, frozenset(lang["aliases"])) for key, lang in languages.items())
 
 
 def excerpt(text: str) -> str:
@@ -122,7 +130,7 @@ def pick_keywords(text: str, k: int = 5) -> list[str]:
         run: list[str] = []
         cue = False
         # "how does X work?": a closing verb is not part of the topic
-        last = len(words) - 1 if any(w.lower() in _AUXILIARIES for w in words) else -1
+        last = len(words) - 1 if not _AUXILIARIES.isdisjoint(map(str.lower, words)) else -1
         for idx, w in enumerate([*words, ""]):
             low, base, capital, plain, eligible, at_start, mid = _word(w)
             if idx == last and base in _TAIL_STOP:
@@ -213,7 +221,6 @@ def analyze_prompt(prompt: str) -> PromptInfo:
     text = excerpt(prompt)
     low = text.lower()
     keywords = tuple(pick_keywords(text, 5))
-    languages, _ = load_code_data()
     length = 0.35 if _BRIEF.search(low) else 2.0 if _LONG.search(low) else 1.0
     m = _WORD_LIMIT.search(low)
     word_limit = int(m.group(1)) if m else 0
@@ -228,8 +235,8 @@ def analyze_prompt(prompt: str) -> PromptInfo:
     elif _TEST.match(stripped):
         shape, direct = "trivial", "test"
     else:
-        words = set(re.findall(r"[a-z+#]+", low))
-        language = next((key for key, lang in languages.items() if words & set(lang["aliases"])), "")
+        words = set(_LETTERS.findall(low))
+        language = next((key for key, aliases in _language_aliases() if not aliases.isdisjoint(words)), "")
         if _POEM.search(low):
             shape = "haiku" if "haiku" in low else "poem"
         elif _STORY.search(low):

@@ -72,6 +72,37 @@ class Tokenizer:
         """Token strings whose concatenation is exactly ``text``."""
         return list(chain.from_iterable(self._split_all(text)))
 
+    def split(self, text: str) -> list[tuple[str, ...]]:
+        """The tokens of each pre-token of ``text``: ``tokenize`` is their concatenation, ``count`` their total."""
+        return self._split_all(text)
+
+    def tokenize_joined(self, parts: Sequence[str], splits: Sequence[Sequence[tuple[str, ...]]], sep: str) -> list[str]:
+        """``tokenize(sep.join(parts))``, given ``split(part)`` for each part: only the seams are split again.
+
+        ``sep`` must be line breaks. Where a part ends and the next begins with something other than whitespace,
+        the only pre-token that reaches across the seam is the part's last one (a letter or digit run stays as it
+        is, a punctuation run takes the line breaks): the others, and the next part's, are the same as alone.
+        Empty parts and parts with whitespace at a seam (line breaks could merge) fall back to the whole text.
+        """
+        seams_ok = (
+            not sep.strip("\n")
+            and all(parts)
+            and not any(p[-1].isspace() for p in parts[:-1])
+            and not any(p[0].isspace() for p in parts[1:])
+            and all(splits)
+        )
+        if not seams_ok:
+            return self.tokenize(sep.join(parts))
+        out: list[str] = []
+        last = len(parts) - 1
+        for k, pieces in enumerate(splits):
+            if k == last:
+                out.extend(chain.from_iterable(pieces))
+            else:
+                out.extend(chain.from_iterable(pieces[:-1]))
+                out.extend(chain.from_iterable(self._split_all("".join(pieces[-1]) + sep)))
+        return out
+
     def encode(self, text: str) -> list[int]:
         """Token ids of ``text`` (``len(encode(t)) == count(t)``)."""
         pieces = self._findall(text)

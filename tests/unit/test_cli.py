@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,15 @@ FLAG_CASES: dict[str, list[tuple[list[str], Any]]] = {
     "rate_limit_rpm": [(["--rate-limit-rpm", "60"], 60)],
     "rate_limit_tpm": [(["--rate-limit-tpm", "100000"], 100000)],
 }
+
+
+@pytest.fixture(autouse=True)
+def restore_environ() -> Iterator[None]:
+    """export_env writes os.environ directly (for uvicorn's workers): undo it, or later tests inherit FAKEAI_*."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 @pytest.fixture(autouse=True)
