@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import pkgutil
 import time
 from collections.abc import AsyncIterator, Callable
@@ -17,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import registry, spec_loader
+from . import metrics_share, registry, spec_loader
 from .config import Settings
 from .dispatch import Dispatcher
 from .errors import APIError, server_error
@@ -98,6 +99,9 @@ def _lifespan(services: Services) -> Callable[[FastAPI], AbstractAsyncContextMan
     @asynccontextmanager
     async def run(_: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
+            if services.settings.workers > 1:  # each worker counts its own requests: scrapes merge them all
+                share = metrics_share.Share(metrics_share.server_directory(), str(os.getpid()))
+                await stack.enter_async_context(metrics_share.sharing(services.metrics, share))
             for hook in registry.lifespan_hooks():
                 await stack.enter_async_context(asynccontextmanager(hook)(services))
             services.started = time.monotonic()  # the start-up delay counts from here, when serving begins

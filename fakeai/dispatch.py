@@ -179,7 +179,7 @@ class OperationHandler:
             estimate = (int(declared) if declared.isdigit() else 0) // 4 + 16  # prompt ~4 bytes/token + a reply
             limits = services.limiter.acquire(key or "anonymous", estimate)
         if not services.settings.fast:
-            # simulated latency is on: set requests up one per loop iteration, so a burst of arrivals does not
+            # simulated latency is on: set requests up a couple per loop iteration, so a burst of arrivals does not
             # hold up the token deadlines of the streams already running (fakeai.turns)
             await services.turnstile.turn()
         try:

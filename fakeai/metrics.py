@@ -163,6 +163,7 @@ PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8"
 
 class Metrics:
     def __init__(self) -> None:
+        self.share: Any = None  # a metrics_share.Share when several worker processes serve one port
         self.requests: defaultdict[str, int] = defaultdict(int)
         self.errors: defaultdict[str, int] = defaultdict(int)
         self.tokens: defaultdict[str, int] = defaultdict(int)
@@ -239,8 +240,10 @@ class Metrics:
         self.tokens[endpoint] += count
 
     # ------------------------------------------------------------------ views
-    def snapshot(self) -> dict[str, Any]:
-        """The seeds' JSON shape."""
+    def families(self) -> list[_Family]:
+        return [v for v in vars(self).values() if isinstance(v, _Family)]
+
+    def _own_snapshot(self) -> dict[str, Any]:
         return {
             "requests": dict(self.requests),
             "response_times": {k: list(v) for k, v in self.times.items()},
@@ -248,10 +251,60 @@ class Metrics:
             "tokens_generated": dict(self.tokens),
         }
 
+    def snapshot(self) -> dict[str, Any]:
+        """The seeds' JSON shape (with several workers: all of them, as of their last publication)."""
+        own = self._own_snapshot()
+        for other in self.share.others() if self.share is not None else ():
+            theirs = other.get("json") or {}
+            for field in ("requests", "errors", "tokens_generated"):
+                for k, v in (theirs.get(field) or {}).items():
+                    own[field][k] = own[field].get(k, 0) + v
+            for k, v in (theirs.get("response_times") or {}).items():
+                own["response_times"][k] = (own["response_times"].get(k, []) + list(v))[-_KEEP:]
+        return own
+
+    def state(self) -> dict[str, Any]:
+        """Everything this process has counted, as plain data (what other workers merge into their scrapes)."""
+        families: dict[str, list[Any]] = {}
+        for fam in self.families():
+            if fam.kind == "histogram":
+                families[fam.name] = [[list(k), [list(h.counts), h.sum]] for k, h in fam.series.items()]
+            else:
+                families[fam.name] = [[list(k), s.value] for k, s in fam.series.items()]
+        return {"families": families, "json": self._own_snapshot()}
+
     def exposition(self, openmetrics_format: bool = False) -> tuple[bytes, str]:
+        others = self.share.others() if self.share is not None else []
+        registry = self._merged(others) if others else self.registry
         if openmetrics_format:
-            return openmetrics.generate_latest(self.registry), OPENMETRICS
-        return generate_latest(self.registry), PROMETHEUS
+            return openmetrics.generate_latest(registry), OPENMETRICS
+        return generate_latest(registry), PROMETHEUS
+
+    def _merged(self, others: list[dict[str, Any]]) -> CollectorRegistry:
+        """A registry of this process's series plus the other workers': counters and histograms add up, gauges
+        add up too (requests running, waiting) except KV-cache usage, which is the workers' mean."""
+        registry = CollectorRegistry(auto_describe=False)
+        for fam in self.families():
+            merged = type(fam)(fam.name, fam.doc, fam.labelnames, registry=registry, buckets=fam.bounds)
+            contributors: defaultdict[tuple[str, ...], int] = defaultdict(int)
+            rows: list[tuple[list[str], Any]] = [
+                (list(k), [list(s.counts), s.sum] if fam.kind == "histogram" else s.value)
+                for k, s in fam.series.items()
+            ]
+            for other in others:
+                rows += [(k, v) for k, v in (other.get("families") or {}).get(fam.name, [])]
+            for labels, value in rows:
+                series = merged.labels(*labels)
+                contributors[tuple(labels)] += 1
+                if fam.kind != "histogram":
+                    series.inc(value)
+                elif len(value[0]) == len(series.counts):
+                    series.counts = [a + b for a, b in zip(series.counts, value[0], strict=True)]
+                    series.sum += value[1]
+            if fam is self.kv_usage:
+                for key, n in contributors.items():
+                    merged.series[key].value /= n
+        return registry
 
 
 def wants_exposition(accept: str) -> tuple[bool, bool]:

@@ -147,3 +147,15 @@ def test_module_functions_use_the_default_instance() -> None:
 def test_separate_instances_agree() -> None:
     text = "Two separately built tokenizers give the same ids for the same text, 2024."
     assert Tokenizer().encode(text) == default_tokenizer().encode(text)
+
+
+_PIECES = ["Hello", " world", "!", "...", "**", "#", "x", "ünï", "42", "3.5", "\t", " ", "—", "```", '"quoted"', "'s"]
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_tokenize_joined_equals_tokenizing_the_joined_text(tok: Tokenizer, seed: int) -> None:
+    rng = random.Random(seed)
+    parts = ["".join(rng.choice(_PIECES) for _ in range(rng.randrange(0, 8))) for _ in range(rng.randrange(1, 6))]
+    sep = rng.choice(["\n\n", "\n"])
+    joined = tok.tokenize_joined(parts, [tok.split(p) for p in parts], sep)
+    assert joined == tok.tokenize(sep.join(parts))

@@ -1,0 +1,95 @@
+"""`fakeai serve --workers 2` as a real multi-process server: requests land on both workers, and every scrape of
+/prometheus/metrics (whichever worker answers it) counts all of them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from fakeai.metrics_share import PUBLISH_SECONDS
+from tests.conftest import free_port
+
+pytestmark = pytest.mark.slow
+
+
+def count(text: str) -> float:
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            if s.name == "fakeai_requests_total" and s.labels == {"operation": "listModels", "status": "200"}:
+                return float(s.value)
+    return 0.0
+
+
+def published(directory: Path) -> list[float]:
+    """What each worker has published: its own count of listModels."""
+    out = []
+    for path in directory.glob("*.json"):
+        try:
+            rows = orjson.loads(path.read_bytes())["families"]["fakeai_requests"]
+        except (OSError, orjson.JSONDecodeError, KeyError):
+            continue
+        out.append(sum(v for labels, v in rows if labels == ["listModels", "200"]))
+    return out
+
+
+def test_every_scrape_counts_the_requests_of_both_workers(tmp_path: Path) -> None:
+    port = free_port()
+    args = [
+        "serve",
+        "--workers",
+        "2",
+        "--fast",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(tmp_path),
+        "--no-require-api-key",
+    ]
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "fakeai", *args], stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + "/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline and proc.poll() is None, f"server did not start:\n{log.read_text()}"
+            time.sleep(0.2)
+        directory = Path(tempfile.gettempdir()) / f"fakeai-metrics-{proc.pid}"
+        sent = 0
+
+        def one(_: int) -> int:
+            with httpx.Client(base_url=url) as c:  # a new connection each time: the kernel picks the worker
+                return c.get("/v1/models").status_code
+
+        # until both workers have served some (the kernel spreads connections, unevenly)
+        for _ in range(20):
+            with ThreadPoolExecutor(8) as pool:
+                assert set(pool.map(one, range(40))) == {200}
+            sent += 40
+            time.sleep(PUBLISH_SECONDS * 1.5)
+            shares = published(directory)
+            if len(shares) == 2 and all(shares):
+                break
+        assert len(shares) == 2 and all(shares), f"requests did not reach both workers: {shares}"
+        for _ in range(10):  # each scrape lands on either worker
+            with httpx.Client(base_url=url) as c:
+                assert count(c.get("/prometheus/metrics").text) == sent
+    finally:
+        directory = Path(tempfile.gettempdir()) / f"fakeai-metrics-{proc.pid}"
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert not list(directory.glob("*.json"))  # the workers withdrew their files at shutdown
