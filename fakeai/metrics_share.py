@@ -55,6 +55,8 @@ class Share:
     def withdraw(self) -> None:
         with contextlib.suppress(OSError):
             self.path.unlink()
+        with contextlib.suppress(OSError):
+            self.directory.rmdir()  # the last worker out removes the directory (it fails while others remain)
 
 
 def server_directory() -> Path:
