@@ -140,46 +140,35 @@ async def _stream(
     texts: list[str],
     n: int,
 ) -> AsyncIterator[dict[str, Any]]:
-    try:
-        async for chunk in _chunks(base, choices, schedule, usage, echo, texts, n):
-            yield chunk
-    finally:
-        schedule.close()
+    """The chunks, paced by the sequence; closing early (the client went away) frees its slot."""
 
-
-async def _chunks(
-    base: dict[str, Any],
-    choices: list[tuple[int, str, Answer, Any]],
-    schedule: Sequence,
-    usage: dict[str, Any] | None,
-    echo: bool,
-    texts: list[str],
-    n: int,
-) -> AsyncIterator[dict[str, Any]]:
     def chunk(idx: int, text: str, finish: str | None) -> dict[str, Any]:
         return {**base, "choices": [{"text": text, "index": idx, "logprobs": None, "finish_reason": finish}]}
 
-    await schedule.first_token()
-    if echo:
-        for idx, _, _, _ in choices:
-            yield chunk(idx, texts[idx // n], None)
-    streams = [(idx, iter(ans.tokens), ans.finish_reason) for idx, _, ans, _ in choices]
-    first = True
-    while streams:
-        if not first:
-            await schedule.next_token()
-        first = False
-        alive = []
-        for idx, it, finish in streams:
-            tok = next(it, None)
-            if tok is None:
-                yield chunk(idx, "", finish)
-            else:
-                yield chunk(idx, tok, None)
-                alive.append((idx, it, finish))
-        streams = alive
-    if usage is not None:
-        yield {**base, "choices": [], "usage": usage}
+    try:
+        await schedule.first_token()
+        if echo:
+            for idx, _, _, _ in choices:
+                yield chunk(idx, texts[idx // n], None)
+        streams = [(idx, iter(ans.tokens), ans.finish_reason) for idx, _, ans, _ in choices]
+        first = True
+        while streams:
+            if not first:
+                await schedule.next_token()
+            first = False
+            alive = []
+            for idx, it, finish in streams:
+                tok = next(it, None)
+                if tok is None:
+                    yield chunk(idx, "", finish)
+                else:
+                    yield chunk(idx, tok, None)
+                    alive.append((idx, it, finish))
+            streams = alive
+        if usage is not None:
+            yield {**base, "choices": [], "usage": usage}
+    finally:
+        schedule.close()
 
 
 @serves("createTextGeneration")

@@ -42,18 +42,24 @@ def _role(value: Any) -> str:
     return str(value)
 
 
+def _load(store: Store, kind: str, project_id: str, item_id: str, what: str, param: str) -> dict[str, Any]:
+    """The project's `kind` item `item_id`, or a 404 naming it."""
+    item = store.get(kind, part_key(project_id, item_id))
+    if item is None:
+        raise not_found(f"No {what} '{item_id}' in project '{project_id}'.", param=param)
+    return item
+
+
 def _load_member(store: Store, project_id: str, user_id: str) -> dict[str, Any]:
-    member = store.get(MEMBER, part_key(project_id, user_id))
-    if member is None:
-        raise not_found(f"No user '{user_id}' in project '{project_id}'.", param="user_id")
-    return member
+    return _load(store, MEMBER, project_id, user_id, "user", "user_id")
 
 
 def _load_account(store: Store, project_id: str, account_id: str) -> dict[str, Any]:
-    account = store.get(SERVICE_ACCOUNT, part_key(project_id, account_id))
-    if account is None:
-        raise not_found(f"No service account '{account_id}' in project '{project_id}'.", param="service_account_id")
-    return account
+    return _load(store, SERVICE_ACCOUNT, project_id, account_id, "service account", "service_account_id")
+
+
+def _load_key(store: Store, project_id: str, key_id: str) -> dict[str, Any]:
+    return _load(store, API_KEY, project_id, key_id, "API key", "api_key_id")
 
 
 # ------------------------------------------------------------------------------------------------ members
@@ -222,13 +228,6 @@ def _render_key(store: Store, project_id: str, key: dict[str, Any]) -> dict[str,
             },
         }
     return {**public(key), "owner_project_access": "active" if active else "inactive", "owner": who}
-
-
-def _load_key(store: Store, project_id: str, key_id: str) -> dict[str, Any]:
-    key = store.get(API_KEY, part_key(project_id, key_id))
-    if key is None:
-        raise not_found(f"No API key '{key_id}' in project '{project_id}'.", param="api_key_id")
-    return key
 
 
 @serves("list-project-api-keys")
