@@ -6,8 +6,8 @@ suffix; echo; n and best_of; integer logprobs; stop; max_tokens (default 16, as 
 
 from __future__ import annotations
 
+import os
 import time
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -73,7 +73,7 @@ def _budget(req: dict[str, Any], model: ModelInfo, prompt_tokens: int, default: 
     )
 
 
-@serves("createCompletion")
+@serves("createCompletion", complete=True)
 async def create_completion(_: Any, ctx: Context) -> Any:
     req = ctx.data
     model = resolve_model(ctx, req.get("model"))
@@ -110,7 +110,7 @@ async def create_completion(_: Any, ctx: Context) -> Any:
         "prompt_tokens_details": {"cached_tokens": seq.cached_tokens, "audio_tokens": 0},
     }
     record_usage(ctx, model, prompt_tokens, generated, cached_tokens=seq.cached_tokens)
-    cid = "cmpl-" + uuid.uuid4().hex[:24]
+    cid = "cmpl-" + os.urandom(12).hex()
     created = int(time.time())
     base = {"id": cid, "object": "text_completion", "created": created, "model": req.get("model", model.id)}
     if req.get("stream"):
@@ -188,7 +188,7 @@ async def create_text_generation(_: Any, ctx: Context) -> dict[str, Any]:
         seq.close()
     record_usage(ctx, model, prompt_tokens, len(ans.tokens))
     return {
-        "id": "txtgen-" + uuid.uuid4().hex[:24],
+        "id": "txtgen-" + os.urandom(12).hex(),
         "created": int(time.time()),
         "output": ans.text,
         "model": req.get("model", model.id),

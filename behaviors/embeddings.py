@@ -163,7 +163,7 @@ def body(model_name: str, vecs: np.ndarray, encoding: str, prompt_tokens: int) -
     )
 
 
-@serves("createEmbedding")
+@serves("createEmbedding", complete=True)
 async def create_embedding(_: Any, ctx: Context) -> Binary:
     req = ctx.data
     model = resolve_model(ctx, req.get("model"))

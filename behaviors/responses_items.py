@@ -6,8 +6,8 @@ through a callback."""
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -28,8 +28,8 @@ PREFIX = {
 
 
 def new_id(prefix: str) -> str:
-    """An OpenAI-looking id: the prefix and 48 hex digits (uuid-based, unique)."""
-    return f"{prefix}_{uuid.uuid4().hex}{uuid.uuid4().hex[:16]}"
+    """An OpenAI-looking id: the prefix and 48 hex digits (random, unique)."""
+    return f"{prefix}_{os.urandom(24).hex()}"
 
 
 def kind_of(item: dict[str, Any]) -> str:

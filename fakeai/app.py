@@ -60,6 +60,26 @@ class V1Alias:
         await self.app(scope, receive, send)
 
 
+class FakeAIApp(FastAPI):
+    """FastAPI, with the API's fast path in front of FastAPI's own middleware (error, telemetry and body-limit
+    layers, ~8% of a small request). The /v1 alias and the fast router are also installed as ordinary middleware, so
+    once someone adds middleware of their own every request takes the full stack and passes through theirs."""
+
+    front: ASGIApp | None = None
+    own_middleware = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        front = self.front
+        if front is not None and scope["type"] == "http" and len(self.user_middleware) == self.own_middleware:
+            scope["app"] = self
+            await front(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+    async def stack(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__(scope, receive, send)
+
+
 def create_app(
     settings: Settings | None = None, spec: SpecPackage | None = None, store: Store | None = None
 ) -> FastAPI:
@@ -72,7 +92,7 @@ def create_app(
     services = Services(settings=settings, spec=spec, store=store, filler=Filler(spec.spec, spec.examples))
     dispatcher = Dispatcher(services, behaviours)
 
-    app = FastAPI(
+    app = FakeAIApp(
         title=str(spec.spec.get("info", {}).get("title", "fakeai")),
         openapi_url=None,
         docs_url=None,
@@ -90,6 +110,9 @@ def create_app(
     # Outermost first: the /v1 alias, then the fast path to the generated stubs, then FastAPI for the rest.
     app.add_middleware(FastRouter, routes=list(router.routes))
     app.add_middleware(V1Alias)
+    app.own_middleware = len(app.user_middleware)
+    # the same two layers ahead of FastAPI's stack; what they do not route goes through the stack (and them) again
+    app.front = V1Alias(FastRouter(app.stack, routes=list(router.routes)))
     return app
 
 

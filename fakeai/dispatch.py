@@ -54,6 +54,8 @@ class OperationHandler:
         self.admin_only = self.secured and all(all("admin" in s.lower() for s in req) for req in op.security)
         self.endpoint = "/v1" + op.path
         req_type = behaviour.request_type if behaviour else None
+        # fill what the behaviour leaves unset, unless it declares its answers complete for this (built-in) spec
+        self.complete_answers = bool(behaviour and behaviour.complete and spec.builtin)
         self.convert = req_type if req_type is not None and req_type not in (self.json_model, self.form_model) else None
 
     # ------------------------------------------------------------------ request
@@ -224,7 +226,7 @@ class OperationHandler:
         if hasattr(result, "__aiter__"):
             return streaming.response(EventStream(result), self.status)
         data = streaming.to_jsonable(result)
-        if self.json_media is not None and self.json_media.schema:
+        if self.json_media is not None and self.json_media.schema and not self.complete_answers:
             data = self.services.filler.complete(data, self.json_media.schema, ctx.seed)
         return Response(orjson.dumps(data), status_code=self.status, media_type="application/json")
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from fakeai.codegen.ir import FORM_MEDIA, Operation
 
@@ -56,15 +56,24 @@ async def read_body(request: Request, limit: int) -> bytes:
     declared = request_header(request, "content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
+    # the ASGI messages themselves (Request.stream() adds an async generator's cost to every request)
+    receive = request.receive
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            raise ClientDisconnect()
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise _too_large(limit)
         chunks.append(chunk)
-    body = b"".join(chunks)
-    request._body = body  # later readers (request.form) see the same bytes
+        if not message.get("more_body", False):
+            break
+    body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    request._body = body  # later readers (request.form, request.body()) see the same bytes
+    request._stream_consumed = True
     return body
 
 

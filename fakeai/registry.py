@@ -38,6 +38,7 @@ class Registered:
     operation_id: str
     func: Behaviour
     request_type: type[BaseModel] | None
+    complete: bool = False  # its JSON answers carry every field the built-in spec requires (no filler pass)
 
     @property
     def where(self) -> str:
@@ -47,8 +48,12 @@ class Registered:
 _REGISTRY: dict[str, Registered] = {}
 
 
-def serves(*operation_ids: str) -> Callable[[Behaviour], Behaviour]:
-    """Register an async behaviour `(request_model_or_None, ctx) -> result` for the given operationIds."""
+def serves(*operation_ids: str, complete: bool = False) -> Callable[[Behaviour], Behaviour]:
+    """Register an async behaviour `(request_model_or_None, ctx) -> result` for the given operationIds.
+
+    `complete=True` declares that its JSON answers already hold every field the built-in spec requires, so the
+    filler's completion pass is skipped when serving that spec (a custom spec may require more: it still runs).
+    The contract tests check the declaration: every answer is validated against the response schema."""
     if not operation_ids:
         raise RegistryError("@serves needs at least one operationId")
 
@@ -62,7 +67,7 @@ def serves(*operation_ids: str) -> Callable[[Behaviour], Behaviour]:
                     f"operationId {oid!r} has two behaviours: {_REGISTRY[oid].where} and "
                     f"{func.__module__}.{func.__qualname__}"
                 )
-            _REGISTRY[oid] = Registered(oid, func, req_type)
+            _REGISTRY[oid] = Registered(oid, func, req_type, complete)
         return func
 
     return deco
