@@ -92,6 +92,7 @@ class Sequence:
         self._deadline = 0.0
         self.batch_seq: Seq | None = None
         self.kv_blocks = 0
+        self.request_id: int | None = None  # the KV router's id of the running request
 
     # ---- the engine side
     def _emit(self, now: float) -> None:
@@ -163,7 +164,8 @@ class _Children:
         self.prompt_hist: Any = metrics.prompt_hist.labels(model)
         self.generation_hist: Any = metrics.generation_hist.labels(model)
         self.disconnects: Any = metrics.disconnects.labels(model)
-        self.success: Any = metrics.success
+        self.success_length: Any = metrics.success.labels(model, "length")
+        self.success_stop: Any = metrics.success.labels(model, "stop")
         for gauge in (self.running, self.waiting, self.kv_usage):
             gauge.set(0)  # a served model's gauges exist from its first request on
 
@@ -220,8 +222,9 @@ class ModelServer:
         decision = self.router.route(token_ids)
         w = decision.worker_id
         cached = min(decision.cached_tokens, max(0, prompt_tokens - 1))
-        self.router.start(w, token_ids)
+        request_id = self.router.start(w, token_ids)
         seq = Sequence(self, token_ids, prompt_tokens, output_tokens, cached, w, rng, arrival)
+        seq.request_id = request_id
         self.m.prefix_queries.inc(prompt_tokens)
         self.m.prefix_hits.inc(cached)
         if self.timing.zero:
@@ -243,7 +246,7 @@ class ModelServer:
             self._ensure_ticker(w)
             return seq
         if self.running[w] >= self.max_num_seqs and len(self.queues[w]) >= self.timing.max_queue:
-            self.router.finish(w, token_ids)
+            self.router.finish(w, token_ids, request_id)
             raise APIError(
                 429,
                 f"The server is overloaded: {self.timing.max_queue} requests are already waiting for {self.model.id}. "
@@ -384,9 +387,9 @@ class ModelServer:
         c.generation_tokens.inc(max(len(gaps), seq.consumed - 1))
 
     def on_close(self, seq: Sequence, finished: bool) -> None:
-        c, mid = self.m, self.model.id
+        c = self.m
         now = time.monotonic()
-        self.router.finish(seq.worker, seq.token_ids)
+        self.router.finish(seq.worker, seq.token_ids, seq.request_id)
         if self.batching and seq.batch_seq is not None:
             engine = self.engines[seq.worker]
             if seq.batch_seq.state in ("waiting", "new"):
@@ -400,7 +403,7 @@ class ModelServer:
             self.m.kv_usage.set(min(1.0, self.kv_used / self.kv_capacity))
         if finished:
             c.e2e.observe(now - seq.arrival)
-            c.success.labels(mid, "length" if seq.consumed >= seq.output_tokens else "stop").inc()
+            (c.success_length if seq.consumed >= seq.output_tokens else c.success_stop).inc()
             c.prompt_hist.observe(seq.prompt_tokens)
             c.generation_hist.observe(seq.consumed)
             if seq.first_at is not None and seq.consumed > 1:

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import count
+from typing import NamedTuple
 
 from .radix import LockHandle, RadixCache
 
@@ -34,8 +35,7 @@ __all__ = ["REASONS", "KVRouter", "RouteDecision"]
 REASONS = ("cache_hit", "load_balance", "cold")
 
 
-@dataclass(frozen=True)
-class RouteDecision:
+class RouteDecision(NamedTuple):  # (a tuple: built for every request, and cheaper than a frozen dataclass)
     worker_id: int
     cached_tokens: int  # prefix tokens already cached on the chosen worker
     prefix_blocks: int  # the same, in blocks
@@ -104,16 +104,22 @@ class KVRouter:
 
     def route(self, tokens: Sequence[int]) -> RouteDecision:
         """Choose a worker for ``tokens`` (no cache side effects) and count the decision."""
-        seq = tokens if isinstance(tokens, list | tuple) else list(tokens)
+        seq = tokens if isinstance(tokens, (list, tuple)) else list(tokens)
         bs = self.block_size
         request_blocks = max(1, self._blocks_of(len(seq)))
         cap = max(1, self.capacity_blocks)
         workers = self._workers
-        overlaps = tuple([w.cache.match(seq, touch=False) // bs for w in workers])
-        loads = tuple([w.active_blocks / cap for w in workers])
         ow, lw = self.overlap_weight, self.load_weight * request_blocks
-        scores = tuple([ow * o - lw * ld for o, ld in zip(overlaps, loads, strict=True)])
-        best = 0 if len(workers) == 1 else min(range(self.num_workers), key=lambda i: (-scores[i], loads[i], i))
+        if len(workers) == 1:  # (the default: nothing to choose, the same figures without the comprehensions)
+            only = workers[0]
+            overlap, load = only.cache.match(seq, touch=False) // bs, only.active_blocks / cap
+            overlaps, loads, scores = (overlap,), (load,), (ow * overlap - lw * load,)
+            best = 0
+        else:
+            overlaps = tuple([w.cache.match(seq, touch=False) // bs for w in workers])
+            loads = tuple([w.active_blocks / cap for w in workers])
+            scores = tuple([ow * o - lw * ld for o, ld in zip(overlaps, loads, strict=True)])
+            best = min(range(self.num_workers), key=lambda i: (-scores[i], loads[i], i))
         cached_blocks = overlaps[best]
         if cached_blocks:
             reason = "cache_hit"
@@ -143,9 +149,7 @@ class KVRouter:
         """A request begins on ``worker_id``: look up, cache and pin its prompt; returns a request id."""
         worker = self._workers[worker_id]
         prompt = tuple(tokens)
-        worker.cache.match(prompt)
-        worker.cache.insert(prompt)
-        handle = worker.cache.lock(prompt)
+        _, handle = worker.cache.admit(prompt)
         blocks = self._blocks_of(len(prompt))
         request_id = next(self._request_ids)
         worker.active[request_id] = _Active(prompt, blocks, handle)

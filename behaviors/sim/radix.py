@@ -91,7 +91,7 @@ class RadixCache:
 
     def _blocks(self, tokens: Sequence[int]) -> list[tuple[int, ...]]:
         bs = self.block_size
-        seq = tokens if isinstance(tokens, list | tuple) else list(tokens)
+        seq = tokens if isinstance(tokens, (list, tuple)) else list(tokens)
         return [tuple(seq[i : i + bs]) for i in range(0, len(seq) - bs + 1, bs)]
 
     def _walk(self, tokens: Sequence[int]) -> tuple[list[_Node], list[tuple[int, ...]]]:
@@ -142,28 +142,52 @@ class RadixCache:
         evicted, only the leading blocks that fit are cached.
         """
         path, blocks = self._walk(tokens)
+        return len(self._insert(path, blocks))
+
+    def _insert(self, path: list[_Node], blocks: list[tuple[int, ...]]) -> list[_Node]:
+        """`insert` given the walk of its tokens; returns the nodes added."""
         self._clock += 1
         now = self._clock
         for node in path:
             node.last_access = now
         node = path[-1] if path else self._root
-        added = 0
+        added: list[_Node] = []
         for key in blocks[len(path) :]:
             if self._used >= self.capacity_blocks and self._evict(1, protect=node) == 0:
                 break
             child = _Node(key, node, next(self._ids), now)
             node.children[key] = child
             node = child
-            added += 1
+            added.append(child)
             self._used += 1
-        self.inserted_blocks += added
+        self.inserted_blocks += len(added)
         if node is not self._root and not node.children:
             self._push(node)
         return added
 
+    def admit(self, tokens: Sequence[int]) -> tuple[int, LockHandle]:
+        """``match(tokens)``, ``insert(tokens)`` and ``lock(tokens)`` in one walk (a request starting): returns the
+        matched token count and the lock handle. (Eviction while inserting never takes a block of the walked path:
+        all but its last have children, and the last is protected.)"""
+        path, blocks = self._walk(tokens)
+        matched = len(path) * self.block_size
+        self._clock += 1
+        self._touch(path)
+        self.queried_tokens += len(tokens)
+        self.matched_tokens += matched
+        if matched:
+            self.hits += 1
+        else:
+            self.misses += 1
+        pinned = path + self._insert(path, blocks)
+        return matched, self._lock_path(pinned)
+
     def lock(self, tokens: Sequence[int]) -> LockHandle:
         """Pin the cached prefix of ``tokens`` (usually right after :meth:`insert`) against eviction."""
         path, _ = self._walk(tokens)
+        return self._lock_path(path)
+
+    def _lock_path(self, path: list[_Node]) -> LockHandle:
         for node in path:
             if node.lock_ref == 0:
                 self._locked += 1

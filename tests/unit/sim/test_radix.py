@@ -274,3 +274,24 @@ def test_matches_brute_force_model_under_random_workload() -> None:
             ref.unlock(paths)
         assert cache.used_blocks == len(ref.nodes) <= capacity
         assert cache.locked_blocks == sum(1 for v in ref.locks.values() if v)
+
+
+def test_admit_is_match_insert_and_lock_in_one_walk() -> None:
+    """admit() leaves the cache exactly as match() + insert() + lock() would, eviction and pins included."""
+    rng = random.Random(7)
+    one, three = RadixCache(block_size=4, capacity_blocks=24), RadixCache(block_size=4, capacity_blocks=24)
+    held: list[tuple[LockHandle, LockHandle]] = []
+    for _ in range(400):
+        base = rng.choice([[1, 2, 3, 4], [5, 6, 7, 8], [9, 9, 9, 9]])
+        tokens = base * rng.randint(1, 3) + [rng.randrange(40) for _ in range(rng.randint(0, 14))]
+        matched, h1 = one.admit(tokens)
+        assert matched == three.match(tokens)
+        three.insert(tokens)
+        h3 = three.lock(tokens)
+        assert h1.blocks == h3.blocks
+        held.append((h1, h3))
+        if len(held) > 3 or rng.random() < 0.3:
+            a, b = held.pop(rng.randrange(len(held)))
+            assert one.unlock(a) == three.unlock(b)
+        assert one.stats() == three.stats()
+        assert one.match(tokens, touch=False) == three.match(tokens, touch=False)
