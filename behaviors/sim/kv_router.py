@@ -110,6 +110,9 @@ class KVRouter:
         cap = max(1, self.capacity_blocks)
         workers = self._workers
         ow, lw = self.overlap_weight, self.load_weight * request_blocks
+        overlaps: tuple[int, ...]
+        loads: tuple[float, ...]
+        scores: tuple[float, ...]
         if len(workers) == 1:  # (the default: nothing to choose, the same figures without the comprehensions)
             only = workers[0]
             overlap, load = only.cache.match(seq, touch=False) // bs, only.active_blocks / cap
