@@ -116,7 +116,7 @@ def answer(
         tokens, out.finish_reason = tokens[:remaining], "length"
     elif budget.ignore_eos and budget.explicit:
         out.finish_reason = "length"
-    cut = cut_at_stop("".join(tokens), stop or [])
+    cut = cut_at_stop("".join(tokens), stop) if stop else None
     if cut is not None:
         tokens, out.finish_reason = tokenizer.tokenize(cut), "stop"
     out.tokens = tokens

@@ -103,11 +103,14 @@ def count_messages(messages: list[dict[str, Any]], tools: Any = None) -> PromptS
     """Prompt tokens of a chat request, and the token ids of its text (for prefix caching)."""
     stats = PromptStats()
     texts = []
+    # one message with text content: its text is "role: content", and the content is counted along the way
+    single = len(messages) == 1 and isinstance(messages[0].get("content"), str)
     for m in messages:
         stats.text_tokens += PER_MESSAGE + _role_tokens(str(m.get("role", "")))
         if m.get("name"):
             stats.text_tokens += PER_NAME + tokenizer.count_tokens(str(m["name"]))
-        count_parts(m.get("content"), stats)
+        if not single:
+            count_parts(m.get("content"), stats)
         for call in m.get("tool_calls") or []:
             fn = call.get("function") or {}
             stats.text_tokens += tokenizer.count_tokens(str(fn.get("name", "")) + str(fn.get("arguments", "")))
@@ -115,7 +118,13 @@ def count_messages(messages: list[dict[str, Any]], tools: Any = None) -> PromptS
     if tools:
         stats.text_tokens += tokenizer.count_tokens(orjson.dumps(tools).decode())
     stats.text_tokens += REPLY_PRIMING
-    stats.token_ids = tokenizer.encode("\n".join(texts))
+    if single:
+        m = messages[0]
+        ids, content_tokens = tokenizer.default_tokenizer().count_and_encode(f"{m.get('role')}:", m["content"])
+        stats.token_ids = ids
+        stats.text_tokens += content_tokens
+    else:
+        stats.token_ids = tokenizer.encode("\n".join(texts))
     return stats
 
 

@@ -133,24 +133,30 @@ class TextGenerator:
         tok = self._tok
         split = tok.split
         parts: list[str] = []
-        splits: list[list[tuple[str, ...]]] = []  # each part's pre-tokens: the joined text is not split again
+        splits: list[list[tuple[str, ...]]] = []  # each part's token groups: the joined text is not split again
+        stop = max_tokens + 8
+        partial = False  # the last part's split covers only its beginning (enough to pass `stop`)
         for block in natural:
             parts.append(block)
-            splits.append(pieces := split(block))
+            pieces, partial = tok.split_prefix(block, stop - budget.used)
+            splits.append(pieces)
             budget.used += sum(map(len, pieces)) + 1
-            if budget.used > max_tokens + 8:
+            if budget.used > stop:
                 break
         while need and budget.used < need + 4:
             block = next(more)
             parts.append(block)
             splits.append(pieces := split(block))
             budget.used += sum(map(len, pieces)) + 1
-        tokens = tok.tokenize_joined(parts, splits, "\n\n")
+        tokens = tok.tokenize_joined(parts, splits, "\n\n", max_tokens)
+        if partial and len(tokens) < max_tokens:  # the beginning of the last part was not enough after all
+            splits[-1] = split(parts[-1])
+            tokens = tok.tokenize_joined(parts, splits, "\n\n", max_tokens)
         while len(tokens) < need:  # joining merged more separators than estimated
             block = next(more)
             parts.append(block)
             splits.append(split(block))
-            tokens = tok.tokenize_joined(parts, splits, "\n\n")
+            tokens = tok.tokenize_joined(parts, splits, "\n\n", max_tokens)
         return tokens[:max_tokens]
 
     def _natural_target(self, info: PromptInfo, rng: random.Random) -> int:
@@ -160,40 +166,35 @@ class TextGenerator:
         return max(30, int((lo + rng.random() * (hi - lo)) * info.length))
 
     def _context(self, info: PromptInfo, prompt: str, rng: random.Random) -> Context:
-        ctx: dict[str, Any] = dict(self._base)
-        topic = info.topic or pick(rng, self._data["generic_topics"])
-        plural = info.plural
-        others = [k for k in info.keywords[1:] if k.lower() not in topic.lower()]
+        data = self._data
+        topic = info.topic or pick(rng, data["generic_topics"])
+        topic_low = topic.lower()
+        others = [k for k in info.keywords[1:] if k.lower() not in topic_low]
         low = " " + excerpt(prompt).lower() + " "
-        if f" the {topic.lower()}" in low or (topic[:1].islower() and (f" a {topic}" in low or f" an {topic}" in low)):
+        if f" the {topic_low}" in low or (topic[:1].islower() and (f" a {topic}" in low or f" an {topic}" in low)):
             topic = "the " + topic  # "why is the sky blue" -> "the sky"
         w = topic
-        role = pick(rng, self._data["story_roles"])
+        role = pick(rng, data["story_roles"])
         if info.shape == "story" and info.topic and " " not in info.topic and topic.startswith("the "):
             role = info.topic  # "a story about a robot who ..." -> the robot is the hero
             w = others[0] if others else "the world"
             if w[:1].islower() and any(f" {a} {w.lower()}" in low for a in ("the", "a", "an")):
                 w = "the " + w
         name_words = [cap(x) for k in info.keywords for x in k.split() if len(x) > 3] or [cap(topic)]
-        ctx.update(
-            t=topic,
-            T=cap(topic),
-            t2=others or self._data["aspects"],
-            w=w,
-            W=cap(w),
-            role=role,
-            prompt_low=low,
-            lang="",
-            name_words=name_words,
-            **{
-                "is": "are" if plural else "is",
-                "has": "have" if plural else "has",
-                "does": "do" if plural else "does",
-                "was": "were" if plural else "was",
-                "it": "they" if plural else "it",
-                "It": "They" if plural else "It",
-                "its": "their" if plural else "its",
-                "s": "" if plural else "s",
-            },
-        )
+        ctx: dict[str, Any] = dict(self._base)
+        ctx["t"] = topic
+        ctx["T"] = cap(topic)
+        ctx["t2"] = others or data["aspects"]
+        ctx["w"] = w
+        ctx["W"] = cap(w)
+        ctx["role"] = role
+        ctx["prompt_low"] = low
+        ctx["lang"] = ""
+        ctx["name_words"] = name_words
+        ctx.update(_PLURAL if info.plural else _SINGULAR)
         return ctx
+
+
+# the words that agree with the topic's number
+_SINGULAR = {"is": "is", "has": "has", "does": "does", "was": "was", "it": "it", "It": "It", "its": "its", "s": "s"}
+_PLURAL = {"is": "are", "has": "have", "does": "do", "was": "were", "it": "they", "It": "They", "its": "their", "s": ""}

@@ -40,7 +40,10 @@ def _sentence(deck: Deck, ctx: Context, rng: random.Random, p_connective: float 
 
 def _paragraph(deck: Deck, ctx: Context, rng: random.Random, lo: int = 3, hi: int = 5) -> str:
     n = lo + int(rng.random() * (hi - lo + 1))
-    return " ".join([_sentence(deck, ctx, rng, 0.0), *(_sentence(deck, ctx, rng) for _ in range(n - 1))])
+    out = [_sentence(deck, ctx, rng, 0.0)]
+    for _ in range(n - 1):
+        out.append(_sentence(deck, ctx, rng))
+    return " ".join(out)
 
 
 def _bullets(ctx: Context, rng: random.Random, data: dict[str, Any]) -> str:
@@ -83,9 +86,10 @@ def _items(info: PromptInfo, ctx: Context, rng: random.Random, target: int) -> I
     keep = sorted(rng.sample(range(len(titles)), min(n, len(titles))))
     steps = [titles[k] for k in keep] + [f"Step {k}" for k in range(len(titles) + 1, n + 1)]
     lines = []
+    names_ctx = {**ctx, "W": ctx["name_words"]} if info.shape == "names" else ctx
     for i in range(1, n + 1):
         if info.shape == "names":
-            name = pick(rng, data["name_patterns"]).fill({**ctx, "W": ctx["name_words"]}, rng)
+            name = pick(rng, data["name_patterns"]).fill(names_ctx, rng)
             lines.append(f"{i}. **{name}** – {cap(pick(rng, data['name_notes']))}")
             continue
         sentences = [_sentence(deck, ctx, rng, 0.1)]
@@ -94,7 +98,9 @@ def _items(info: PromptInfo, ctx: Context, rng: random.Random, target: int) -> I
         if info.shape == "steps":
             lines.append(f"{i}. **{steps[i - 1]}**: " + " ".join(sentences))
         else:
-            lines.append(f"{i}. " + pick(rng, data["list_items"]).fill({**ctx, "sentence": " ".join(sentences)}, rng))
+            # ctx is this function's own copy, and only list_items templates have a {sentence} slot
+            ctx["sentence"] = " ".join(sentences)
+            lines.append(f"{i}. " + pick(rng, data["list_items"]).fill(ctx, rng))
     yield "\n".join(lines)
     if rng.random() < 0.8:
         yield cap(pick(rng, data["steps_outros" if kind == "steps" else "list_outros"]).fill(ctx, rng))
@@ -128,20 +134,20 @@ def _story(info: PromptInfo, ctx: Context, rng: random.Random, budget: Budget, t
     data = load_data()
     she = rng.random() < 0.5
     name = pick(rng, data["story_names_she" if she else "story_names_he"])
-    hero = pick(rng, data["story_heroes"]).fill({**ctx, "role": ctx["role"]}, rng) + f" named {name}"
+    hero = pick(rng, data["story_heroes"]).fill(ctx, rng) + f" named {name}"
     pronouns = ("she", "her", "herself") if she else ("he", "his", "himself")
     ctx = {**ctx, "name": name, "hero": hero, "Hero": cap(hero), "place": pick(rng, data["story_places"])}
     ctx.update(zip(("he", "his", "himself"), pronouns, strict=True))
     if rng.random() < 0.5:
         yield f"**The Story of {name}**"
     middle = data["story_middle"]
-    yield " ".join(cap(s.fill(ctx, rng)) for s in [pick(rng, data["story_open"]), middle[0]])
+    yield " ".join([cap(s.fill(ctx, rng)) for s in [pick(rng, data["story_open"]), middle[0]]])
     pos = 1
     while pos < len(middle) and budget.used < target - 70:
         size = 2 + int(rng.random() * 2)
         chosen = [m for m in middle[pos : pos + size + 1] if rng.random() < 0.85][:size] or [middle[pos]]
         pos += len(chosen) + (1 if rng.random() < 0.3 else 0)
-        yield " ".join(cap(s.fill(ctx, rng)) for s in chosen)
+        yield " ".join([cap(s.fill(ctx, rng)) for s in chosen])
     yield cap(pick(rng, data["story_end"]).fill(ctx, rng))
 
 
@@ -166,7 +172,7 @@ def _code(info: PromptInfo, ctx: Context, rng: random.Random) -> Iterator[str]:
     yield cap(pick(rng, data["code_intros"]).fill(ctx, rng))
     yield f"```{lang['fence']}\n{pick(rng, templates[info.language]).fill(code_ctx, rng)}\n```"
     deck = Deck(data["code_explain"], rng)
-    yield " ".join(cap(deck.draw().fill(ctx, rng)) for _ in range(2 + int(rng.random() * 2)))
+    yield " ".join([cap(deck.draw().fill(ctx, rng)) for _ in range(2 + int(rng.random() * 2))])
     if rng.random() < 0.5:
         yield "**How it works:**\n\n" + "\n".join(f"- {b}" for b in data["code_bullets"][: 2 + int(rng.random() * 3)])
     if rng.random() < 0.6:
@@ -205,7 +211,7 @@ def continuation(info: PromptInfo, ctx: Context, rng: random.Random) -> Iterator
     filler = Deck(data["filler"], rng)
     while True:
         if info.shape == "trivial" or not info.topic:
-            yield " ".join(filler.draw() for _ in range(3 + int(rng.random() * 3)))
+            yield " ".join([filler.draw() for _ in range(3 + int(rng.random() * 3))])
         elif rng.random() < 0.15:
             yield _bullets(ctx, rng, data)
         else:
@@ -221,7 +227,7 @@ def reasoning_blocks(info: PromptInfo, ctx: Context, rng: random.Random, budget:
     deck = Deck(data["reason_body"], rng)
     yield " ".join([pick(rng, data["reason_open"]).fill(ctx, rng), *(deck.draw().fill(ctx, rng) for _ in range(2))])
     while budget.used < target - 50:
-        yield " ".join(deck.draw().fill(ctx, rng) for _ in range(2 + int(rng.random() * 3)))
+        yield " ".join([deck.draw().fill(ctx, rng) for _ in range(2 + int(rng.random() * 3))])
     yield pick(rng, data["reason_plan"]).fill(ctx, rng) + " " + pick(rng, data["reason_close"]).fill(ctx, rng)
 
 
@@ -229,4 +235,4 @@ def reasoning_continuation(ctx: Context, rng: random.Random) -> Iterator[str]:
     """Endless further thinking, used when the monologue must reach a minimum length."""
     deck = Deck(load_data()["reason_body"], rng)
     while True:
-        yield " ".join(deck.draw().fill(ctx, rng) for _ in range(2 + int(rng.random() * 3)))
+        yield " ".join([deck.draw().fill(ctx, rng) for _ in range(2 + int(rng.random() * 3))])

@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Generic, TypeVar
 
-__all__ = ["Deck", "Template", "cap", "load_code_data", "load_data", "pick"]
+__all__ = ["Deck", "Template", "cap", "load_code_data", "load_data", "pick", "shuffled_range"]
 
 _SLOT = re.compile(r"\{([A-Za-z][A-Za-z0-9]*)\}")
 
@@ -34,35 +34,46 @@ def cap(s: str) -> str:
 
 
 class Template:
-    """A compiled template: literal text and slot names, alternating."""
+    """A compiled template: the leading literal text, then (slot name, literal text after it) pairs."""
 
-    __slots__ = ("parts", "text")
+    __slots__ = ("head", "rest", "text")
 
     def __init__(self, text: str, slots: frozenset[str] | None = None) -> None:
         self.text = text
-        parts: list[tuple[str, str]] = []
-        pos = 0
+        pairs: list[tuple[str, str]] = []
+        head, slot, pos = "", "", 0
         for m in _SLOT.finditer(text):
             if slots is not None and m.group(1) not in slots:
                 continue
-            parts.append((text[pos : m.start()], m.group(1)))
-            pos = m.end()
-        parts.append((text[pos:], ""))
-        self.parts = tuple(parts)
+            if slot:
+                pairs.append((slot, text[pos : m.start()]))
+            else:
+                head = text[pos : m.start()]
+            slot, pos = m.group(1), m.end()
+        if slot:
+            pairs.append((slot, text[pos:]))
+        else:
+            head = text
+        self.head = head
+        self.rest = tuple(pairs)
 
     def fill(self, ctx: Context, rng: random.Random) -> str:
         """The text with every slot replaced; list-valued slots draw a value, avoiding repeats in one fill."""
-        out: list[str] = []
-        for lit, slot in self.parts:
-            out.append(lit)
-            if slot:
-                v = ctx[slot]
-                if not isinstance(v, str):
-                    choice = pick(rng, v)
-                    if choice in out:
-                        choice = pick(rng, v)
-                    v = choice
-                out.append(v)
+        if not self.rest:
+            return self.head
+        out = [self.head]
+        append = out.append
+        random_ = rng.random
+        for slot, lit in self.rest:
+            v = ctx[slot]
+            if not isinstance(v, str):
+                n = len(v)
+                choice = v[int(random_() * n)]  # pick(rng, v), inlined
+                if choice in out:  # the text so far: literals and values up to this slot
+                    choice = v[int(random_() * n)]
+                v = choice
+            append(v)
+            append(lit)
         return "".join(out)
 
 
@@ -78,9 +89,49 @@ class Deck(Generic[T]):
 
     def draw(self) -> T:
         if not self._order:
-            self._order = list(range(len(self._items)))
-            self._rng.shuffle(self._order)
+            self._order = shuffled_range(self._rng, len(self._items))
         return self._items[self._order.pop()]
+
+
+@cache
+def _swaps(n: int) -> tuple[tuple[int, int, int], ...]:
+    """(position, bound, bits) of each step of ``Random.shuffle`` on ``n`` items."""
+    return tuple((i, i + 1, (i + 1).bit_length()) for i in range(n - 1, 0, -1))
+
+
+def _fast_shuffle(rng: random.Random, n: int) -> list[int]:
+    """``Random.shuffle(list(range(n)))`` with its ``_randbelow`` inlined: the same swaps from the same bits."""
+    order = list(range(n))
+    getrandbits = rng.getrandbits
+    for i, bound, bits in _swaps(n):
+        j = getrandbits(bits)
+        while j >= bound:
+            j = getrandbits(bits)
+        order[i], order[j] = order[j], order[i]
+    return order
+
+
+def _agrees() -> bool:
+    """Whether this Python's ``Random.shuffle`` is the algorithm :func:`_fast_shuffle` repeats."""
+    for seed in range(8):
+        a, b = random.Random(seed), random.Random(seed)
+        expected = list(range(37))
+        a.shuffle(expected)
+        if _fast_shuffle(b, 37) != expected or a.random() != b.random():
+            return False
+    return True
+
+
+_FAST_SHUFFLE = _agrees()
+
+
+def shuffled_range(rng: random.Random, n: int) -> list[int]:
+    """``list(range(n))`` shuffled by ``rng.shuffle``: the same order, and ``rng`` left in the same state."""
+    if _FAST_SHUFFLE and type(rng) is random.Random:
+        return _fast_shuffle(rng, n)
+    order = list(range(n))
+    rng.shuffle(order)
+    return order
 
 
 def _read_json(name: str) -> dict[str, Any]:

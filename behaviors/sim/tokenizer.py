@@ -14,7 +14,8 @@ string round-trips and every id in ``[0, vocab_size)`` decodes.
 
 Ids depend only on the data files (no ``hash()``), so they are the same in every process and on every
 machine; editing the data files renumbers them (tests pin a few). The split of each distinct pre-token
-is cached, so text made of words seen before costs one regex pass and a dict lookup per word.
+is cached, and so are the tokens of each space-separated word (:mod:`~fakeai.behaviors.sim.tokenizer_words`),
+so text made of words seen before costs a ``str.split`` and a dict lookup per word.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import re
 from collections.abc import Sequence
 from itertools import chain
 
+from fakeai.behaviors.sim.tokenizer_join import Joiner, count_and_encode
 from fakeai.behaviors.sim.tokenizer_vocab import LEADS, STRONG_LEADS, Vocabulary, build_vocabulary
+from fakeai.behaviors.sim.tokenizer_words import WordCache
 
 __all__ = ["Tokenizer", "count_tokens", "decode", "default_tokenizer", "encode", "tokenize"]
 
@@ -66,58 +69,46 @@ class Tokenizer:
         self._tokens: dict[str, tuple[str, ...]] = {}
         self._id_cache: dict[str, tuple[int, ...]] = {}
         self._findall = _PRETOKEN.findall
+        words = WordCache(self._piece_tokens, _CACHE_LIMIT, _LONG_PIECE)
+        self._word_tokens, self._word_prefix = words.split, words.split_prefix
+        self._word_ids = WordCache(self._piece_ids, _CACHE_LIMIT, _LONG_PIECE).split
+        self._join = Joiner(self.tokenize, self._split_all, _CACHE_LIMIT).join
 
     # ---- public API -------------------------------------------------------------------------------
     def tokenize(self, text: str) -> list[str]:
         """Token strings whose concatenation is exactly ``text``."""
-        return list(chain.from_iterable(self._split_all(text)))
+        return list(chain.from_iterable(self._word_tokens(text)))
 
     def split(self, text: str) -> list[tuple[str, ...]]:
-        """The tokens of each pre-token of ``text``: ``tokenize`` is their concatenation, ``count`` their total."""
-        return self._split_all(text)
+        """The tokens of ``text`` in groups of whole pre-tokens (one group per space-separated word, or per
+        pre-token): ``tokenize`` is their concatenation, ``count`` their total."""
+        return self._word_tokens(text)
 
-    def tokenize_joined(self, parts: Sequence[str], splits: Sequence[Sequence[tuple[str, ...]]], sep: str) -> list[str]:
+    def split_prefix(self, text: str, enough: int) -> tuple[list[tuple[str, ...]], bool]:
+        """``(split(text), False)``, or ``(groups, True)``: a prefix of ``split(text)`` holding at least ``enough``
+        tokens, when that is cheaper (a long text of known words)."""
+        return self._word_prefix(text, enough)
+
+    def tokenize_joined(
+        self, parts: Sequence[str], splits: Sequence[Sequence[tuple[str, ...]]], sep: str, limit: int | None = None
+    ) -> list[str]:
         """``tokenize(sep.join(parts))``, given ``split(part)`` for each part: only the seams are split again.
 
         ``sep`` must be line breaks. Where a part ends and the next begins with something other than whitespace,
         the only pre-token that reaches across the seam is the part's last one (a letter or digit run stays as it
         is, a punctuation run takes the line breaks): the others, and the next part's, are the same as alone.
         Empty parts and parts with whitespace at a seam (line breaks could merge) fall back to the whole text.
+        With ``limit``, it may stop early: a prefix of the full result, at least ``limit`` tokens long if that is.
         """
-        seams_ok = (
-            not sep.strip("\n")
-            and all(parts)
-            and not any(p[-1].isspace() for p in parts[:-1])
-            and not any(p[0].isspace() for p in parts[1:])
-            and all(splits)
-        )
-        if not seams_ok:
-            return self.tokenize(sep.join(parts))
-        out: list[str] = []
-        last = len(parts) - 1
-        for k, pieces in enumerate(splits):
-            if k == last:
-                out.extend(chain.from_iterable(pieces))
-            else:
-                out.extend(chain.from_iterable(pieces[:-1]))
-                out.extend(chain.from_iterable(self._split_all("".join(pieces[-1]) + sep)))
-        return out
+        return self._join(parts, splits, sep, limit)
+
+    def count_and_encode(self, head: str, text: str) -> tuple[list[int], int]:
+        """``(encode(head + " " + text), count(text))``, sharing the work (for "role: content")."""
+        return count_and_encode(self.count, self.encode, head, text)
 
     def encode(self, text: str) -> list[int]:
         """Token ids of ``text`` (``len(encode(t)) == count(t)``)."""
-        pieces = self._findall(text)
-        cache = self._id_cache
-        got = list(map(cache.get, pieces))
-        if None in got:
-            if len(cache) >= _CACHE_LIMIT:
-                cache.clear()
-            for k, ids in enumerate(got):
-                if ids is None:
-                    piece = pieces[k]
-                    got[k] = ids = tuple(map(self.token_id, self._split_cached(piece)))
-                    if len(piece) <= _LONG_PIECE:
-                        cache[piece] = ids
-        return list(chain.from_iterable(got))  # type: ignore[arg-type]
+        return list(chain.from_iterable(self._word_ids(text)))
 
     def decode(self, ids: Sequence[int]) -> str:
         """Text of token ids. Every id in ``[0, vocab_size)`` decodes; others raise ValueError."""
@@ -137,7 +128,7 @@ class Tokenizer:
 
     def count(self, text: str) -> int:
         """Number of tokens in ``text``."""
-        return sum(map(len, self._split_all(text)))
+        return sum(map(len, self._word_tokens(text)))
 
     def token_id(self, token: str) -> int:
         """Id of one token string as produced by :meth:`tokenize`; ValueError for anything else."""
@@ -161,13 +152,33 @@ class Tokenizer:
 
     def _split_all(self, text: str) -> list[tuple[str, ...]]:
         """The tokens of each pre-token of ``text``."""
+        return self._piece_tokens(text)[1]
+
+    def _piece_tokens(self, text: str) -> tuple[list[str], list[tuple[str, ...]]]:
+        """The pre-tokens of ``text`` and the tokens of each."""
         pieces = self._findall(text)
         got = list(map(self._tokens.get, pieces))
         if None in got:
             for k, toks in enumerate(got):
                 if toks is None:
                     got[k] = self._split_cached(pieces[k])
-        return got  # type: ignore[return-value]
+        return pieces, got  # type: ignore[return-value]
+
+    def _piece_ids(self, text: str) -> tuple[list[str], list[tuple[int, ...]]]:
+        """The pre-tokens of ``text`` and the token ids of each."""
+        pieces = self._findall(text)
+        cache = self._id_cache
+        got = list(map(cache.get, pieces))
+        if None in got:
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            for k, ids in enumerate(got):
+                if ids is None:
+                    piece = pieces[k]
+                    got[k] = ids = tuple(map(self.token_id, self._split_cached(piece)))
+                    if len(piece) <= _LONG_PIECE:
+                        cache[piece] = ids
+        return pieces, got  # type: ignore[return-value]
 
     def _split_cached(self, piece: str) -> tuple[str, ...]:
         toks = tuple(self._split(piece))
