@@ -235,7 +235,7 @@ def usage_results(name: str, group_by: list[str], rows: list[dict[str, Any]]) ->
             groups[key] = acc
         for m in metrics:
             acc[m] += row.get(m) or 0
-        acc["num_model_requests"] += 1
+        acc["num_model_requests"] += row.get("requests", 1)
     out = [groups[k] for k in sorted(groups, key=sort_key)]
     if "seconds" in metrics:
         for acc in out:

@@ -168,6 +168,7 @@ class Metrics:
         self.errors: defaultdict[str, int] = defaultdict(int)
         self.tokens: defaultdict[str, int] = defaultdict(int)
         self.times: defaultdict[str, deque[float]] = defaultdict(lambda: deque(maxlen=_KEEP))
+        self._op_series: dict[tuple[str, int], tuple[Any, Any]] = {}
         r = self.registry = CollectorRegistry(auto_describe=True)
         m = ["model_name"]
         self.running = Gauge("vllm:num_requests_running", "Requests in the running batch.", m, registry=r)
@@ -231,8 +232,14 @@ class Metrics:
         if status >= 400:
             self.errors[endpoint] += 1
         if operation:
-            self.op_requests.labels(operation, str(status)).inc()
-            self.op_latency.labels(operation).observe(seconds)
+            series = self._op_series.get((operation, status))
+            if series is None:  # (labels() builds a key of strings: once per operation and status)
+                series = self._op_series[(operation, status)] = (
+                    self.op_requests.labels(operation, str(status)),
+                    self.op_latency.labels(operation),
+                )
+            series[0].inc()
+            series[1].observe(seconds)
             if status >= 400:
                 self.op_errors.labels(operation, error_type or "error").inc()
 

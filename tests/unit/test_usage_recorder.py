@@ -13,7 +13,12 @@ from fakeai.store import Store
 
 
 def _row(i: int) -> dict[str, Any]:
-    return {"id": f"row{i:04d}", "created_at": 1_700_000_000 + i, "input_tokens": i}
+    return {"id": f"row{i:04d}", "created_at": 1_700_000_000 + i, "requests": 1, "input_tokens": i}
+
+
+def _add(rec: usage.Recorder, i: int) -> None:
+    row = _row(i)
+    rec.add((row["created_at"],), row, ("input_tokens",))
 
 
 def _stored(store: Store) -> int:
@@ -27,7 +32,7 @@ def test_timer_writes_chunks_with_loop_turns_between() -> None:
 
     async def main() -> None:
         for i in range(100):
-            rec.add(_row(i))
+            _add(rec, i)
         assert _stored(store) == 0  # buffered
         deadline = asyncio.get_running_loop().time() + 5
         while _stored(store) < 100 and asyncio.get_running_loop().time() < deadline:
@@ -48,10 +53,28 @@ def test_flush_writes_everything_now() -> None:
 
     async def main() -> None:
         for i in range(70):
-            rec.add(_row(i))
+            _add(rec, i)
         rec.flush()
         assert _stored(store) == 70
         await asyncio.sleep(usage.FLUSH_SECONDS * 2)  # the pending timer finds nothing more to write
         assert _stored(store) == 70
+
+    asyncio.run(main())
+
+
+def test_requests_of_one_second_with_the_same_labels_make_one_row() -> None:
+    store = Store(":memory:")
+    rec = usage.Recorder(SimpleNamespace(store=store))  # type: ignore[arg-type]
+
+    async def main() -> None:  # (inside a loop the rows are buffered; a synchronous caller's are written at once)
+        for i in range(5):
+            rec.add(("second-1", "model-a"), {**_row(i), "created_at": 1, "input_tokens": 10 + i}, ("input_tokens",))
+        rec.add(("second-1", "model-b"), {**_row(9), "created_at": 1, "input_tokens": 7}, ("input_tokens",))
+        rec.flush()
+        rows = sorted(store.list(usage.KIND, limit=100).items, key=lambda r: r["input_tokens"])
+        assert [(r["requests"], r["input_tokens"]) for r in rows] == [(1, 7), (5, 10 + 11 + 12 + 13 + 14)]
+        rec.add(("second-1", "model-a"), {**_row(20), "created_at": 1, "input_tokens": 1}, ("input_tokens",))
+        rec.flush()  # a row already written is not changed: the same second starts a new row
+        assert store.count(usage.KIND) == 3
 
     asyncio.run(main())
