@@ -65,6 +65,18 @@ class Recorder:
             except RuntimeError:  # no event loop (a synchronous caller): write now
                 self.flush()
 
+    def merge(self, key: tuple[Any, ...], amounts: tuple[float, ...], summed: tuple[str, ...] = SUMMED) -> bool:
+        """Add one request's `amounts` (of the `summed` fields) to the buffered row of `key`, if there is one."""
+        with self.lock:
+            found = self.pending.get(key)
+            if found is None:
+                return False
+            acc = found[0]
+            for name, amount in zip(summed, amounts, strict=True):
+                acc[name] += amount
+            acc["requests"] += 1
+            return True
+
     def _take(self) -> None:
         """(lock held) Move the pending rows to the write queue: later requests start new rows."""
         if self.pending:
@@ -124,6 +136,10 @@ def record_usage(
     operation = ctx.operation.operation_id
     project = ctx.header("openai-project")
     batch = bool(ctx.header("x-fakeai-batch"))
+    rec = recorder(ctx.services)
+    key: tuple[Any, ...] = (second, operation, model.id, ctx.api_key, project, batch)
+    if not extra and rec.merge(key, (input_tokens, output_tokens, cached_tokens, images, seconds, characters)):
+        return  # (the common case under load: another request of this second already has the row)
     row = {
         # time-ordered (nanoseconds, then 32 random bits): a new row's key lands at the end of the store's index
         # instead of at a random place in it, which makes writing it 1.5x (in memory) to 3x (on disk) cheaper
@@ -144,7 +160,6 @@ def record_usage(
         "seconds": seconds,
         "characters": characters,
     }
-    key: tuple[Any, ...] = (second, operation, model.id, ctx.api_key, project, batch)
     summed: tuple[str, ...] = SUMMED
     if extra:
         row.update(extra)
@@ -152,4 +167,4 @@ def record_usage(
         labels = tuple(sorted((k, repr(v)) for k, v in extra.items() if k not in numbers))
         key += (labels, numbers)
         summed = SUMMED + tuple(k for k in numbers if k not in SUMMED)
-    recorder(ctx.services).add(key, row, summed)
+    rec.add(key, row, summed)
