@@ -6,13 +6,13 @@ suffix; echo; n and best_of; integer logprobs; stop; max_tokens (default 16, as 
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 from fakeai.context import Context, EventStream
 from fakeai.errors import APIError
+from fakeai.ids import hex_id
 from fakeai.registry import serves
 
 from .catalog import ModelInfo
@@ -110,7 +110,7 @@ async def create_completion(_: Any, ctx: Context) -> Any:
         "prompt_tokens_details": {"cached_tokens": seq.cached_tokens, "audio_tokens": 0},
     }
     record_usage(ctx, model, prompt_tokens, generated, cached_tokens=seq.cached_tokens)
-    cid = "cmpl-" + os.urandom(12).hex()
+    cid = "cmpl-" + hex_id(24)
     created = int(time.time())
     base = {"id": cid, "object": "text_completion", "created": created, "model": req.get("model", model.id)}
     if req.get("stream"):
@@ -188,7 +188,7 @@ async def create_text_generation(_: Any, ctx: Context) -> dict[str, Any]:
         seq.close()
     record_usage(ctx, model, prompt_tokens, len(ans.tokens))
     return {
-        "id": "txtgen-" + os.urandom(12).hex(),
+        "id": "txtgen-" + hex_id(24),
         "created": int(time.time()),
         "output": ans.text,
         "model": req.get("model", model.id),

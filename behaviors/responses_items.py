@@ -6,12 +6,12 @@ through a callback."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from typing import Any
 
 from fakeai.errors import APIError
+from fakeai.ids import hex_id
 
 _NAME = re.compile(r"[a-zA-Z0-9_-]{1,128}")
 Resolve = Callable[[str], dict[str, Any] | None]
@@ -29,7 +29,7 @@ PREFIX = {
 
 def new_id(prefix: str) -> str:
     """An OpenAI-looking id: the prefix and 48 hex digits (random, unique)."""
-    return f"{prefix}_{os.urandom(24).hex()}"
+    return f"{prefix}_{hex_id(48)}"
 
 
 def kind_of(item: dict[str, Any]) -> str:

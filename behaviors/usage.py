@@ -16,13 +16,13 @@ can lose at most the last FLUSH_SECONDS of usage.
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 from fakeai.context import Context
+from fakeai.ids import hex_id
 from fakeai.registry import lifespan
 from fakeai.services import Services
 
@@ -143,7 +143,7 @@ def record_usage(
     row = {
         # time-ordered (nanoseconds, then 32 random bits): a new row's key lands at the end of the store's index
         # instead of at a random place in it, which makes writing it 1.5x (in memory) to 3x (on disk) cheaper
-        "id": f"{now_ns:016x}{os.urandom(4).hex()}",
+        "id": f"{now_ns:016x}{hex_id(8)}",
         "created_at": second,
         "time": now,
         "operation": operation,
