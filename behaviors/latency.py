@@ -63,6 +63,28 @@ class Sequence:
     """One request's token schedule. Await first_token(), then next_token() per token (or all_tokens());
     close() when done — closing early frees the slot and counts a client disconnect."""
 
+    __slots__ = (
+        "_deadline",
+        "_wake",
+        "admitted_at",
+        "arrival",
+        "batch_seq",
+        "cached_tokens",
+        "closed",
+        "consumed",
+        "emitted",
+        "first_at",
+        "kv_blocks",
+        "last_at",
+        "output_tokens",
+        "prompt_tokens",
+        "request_id",
+        "rng",
+        "server",
+        "token_ids",
+        "worker",
+    )
+
     def __init__(
         self,
         server: ModelServer,
@@ -128,6 +150,9 @@ class Sequence:
                 await self._take()
             return
         if self.closed or self.consumed >= target:
+            return
+        if self.consumed == 0 and target == self.output_tokens and self.server.timing.zero:
+            self.server.at_once(self)  # (zero latency: the whole answer is due now, accounted in one step)
             return
         if self.consumed == 0:
             await self._take()
@@ -385,6 +410,18 @@ class ModelServer:
         for gap in gaps:
             c.itl.observe(gap)
         c.generation_tokens.inc(max(len(gaps), seq.consumed - 1))
+
+    def at_once(self, seq: Sequence) -> None:
+        """A zero-latency sequence taken whole: what on_first, on_tokens and close would count, in one step."""
+        now = time.monotonic()
+        seq.first_at = seq.last_at = now
+        seq.consumed = seq.output_tokens
+        c = self.m
+        c.ttft.observe(now - seq.arrival)
+        c.prompt_tokens.inc(seq.prompt_tokens)
+        c.generation_tokens.inc(seq.output_tokens)
+        seq.closed = True
+        self.on_close(seq, finished=True)
 
     def on_close(self, seq: Sequence, finished: bool) -> None:
         c = self.m
