@@ -61,7 +61,8 @@ def server(kind: str, env: dict[str, str] | None = None, args: tuple[str, ...] =
     else:
         target = "bench.apps:fastapi_app" if kind == "fastapi" else "bench.apps:raw_app"
         cmd = [sys.executable, "-m", "uvicorn", target, "--port", str(port), "--log-level", "warning",
-               "--loop", "uvloop", "--http", "httptools", "--no-access-log"]  # fmt: skip
+               "--loop", "uvloop", "--http", "httptools", "--no-access-log",
+               "--no-proxy-headers"]  # the server settings `fakeai serve` uses  # fmt: skip
     if sys.platform == "linux" and os.cpu_count() and os.cpu_count() > 1 and _has("taskset"):
         cmd = ["taskset", "-c", "0", *cmd]
     proc = subprocess.Popen(cmd, cwd=HERE.parent, env={**os.environ, **(env or {})})

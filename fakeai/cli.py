@@ -110,6 +110,9 @@ def serve(settings: config.Settings) -> int:
         log_level=settings.log_level.lower(),
         reload=settings.debug and settings.workers == 1,
         access_log=settings.debug,
+        # client addresses from X-Forwarded-For matter only to the access log (on with --debug); otherwise the
+        # proxy-headers layer is one more wrapper around every request
+        proxy_headers=settings.debug,
         timeout_graceful_shutdown=5,
         **extra,
     )

@@ -81,7 +81,7 @@ class EventStream:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
     """Everything about one request a behaviour may use."""
 
