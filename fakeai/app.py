@@ -131,7 +131,7 @@ def _lifespan(services: Services) -> Callable[[FastAPI], AbstractAsyncContextMan
             services.started = time.monotonic()  # the start-up delay counts from here, when serving begins
             # What start-up built (the spec, ~100k objects of models and schemas) lives as long as the app: move it
             # out of the collector's sight, or every full collection walks it (~70 ms, a stall every stream feels).
-            gc.collect()
+            # (No collection first: it would cost as much once per start, and start-up leaves little garbage.)
             gc.freeze()
             try:
                 yield
