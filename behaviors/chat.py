@@ -27,7 +27,7 @@ from .sim import logprobs as lp
 from .usage import record_usage
 
 
-@dataclass
+@dataclass(slots=True)
 class Choice:
     index: int
     answer: Answer
@@ -61,7 +61,7 @@ class Choice:
         return self.answer.completion_tokens + calls + self.audio_tokens
 
 
-@dataclass
+@dataclass(slots=True)
 class Plan:
     """Everything about one chat request that its JSON and streamed forms share."""
 

@@ -37,7 +37,7 @@ def generator() -> TextGenerator:
     return _GEN
 
 
-@dataclass
+@dataclass(slots=True)
 class Budget:
     """How many completion tokens one answer may use."""
 
@@ -47,7 +47,7 @@ class Budget:
     ignore_eos: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Answer:
     tokens: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)

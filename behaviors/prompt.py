@@ -23,7 +23,7 @@ PER_NAME = 1
 REPLY_PRIMING = 3
 
 
-@dataclass
+@dataclass(slots=True)
 class PromptStats:
     text_tokens: int = 0
     image_tokens: int = 0

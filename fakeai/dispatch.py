@@ -228,7 +228,7 @@ class OperationHandler:
         data = streaming.to_jsonable(result)
         if self.json_media is not None and self.json_media.schema and not self.complete_answers:
             data = self.services.filler.complete(data, self.json_media.schema, ctx.seed)
-        return Response(orjson.dumps(data), status_code=self.status, media_type="application/json")
+        return json_response(orjson.dumps(data), self.status)
 
     def wants_stream(self, ctx: Context, model: Any) -> bool:
         for source in (model, ctx.form):
@@ -259,12 +259,23 @@ class OperationHandler:
             path_ids = [v for k, v in ctx.request.path_params.items() if k.endswith("id")]
             if isinstance(data, dict) and isinstance(data.get("id"), str) and len(path_ids) == 1:
                 data["id"] = path_ids[-1]
-            return Response(orjson.dumps(data), status_code=self.status, media_type="application/json")
+            return json_response(orjson.dumps(data), self.status)
         if self.raw_media is not None:
             return Response(
                 binary(self.raw_media.media, seed), status_code=self.status, media_type=self.raw_media.media
             )
         return Response(status_code=self.status)
+
+
+def json_response(body: bytes, status: int) -> Response:
+    """``Response(body, status, media_type="application/json")`` without Starlette's general header set-up."""
+    response = Response.__new__(Response)
+    response.body = body
+    response.status_code = status
+    response.media_type = "application/json"
+    response.background = None
+    response.raw_headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
+    return response
 
 
 def _integral_float(v: Any) -> bool:
