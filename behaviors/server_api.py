@@ -10,12 +10,15 @@ first when /metrics is not Prometheus text).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fakeai.context import Context, Text
 from fakeai.metrics import wants_exposition
-from fakeai.registry import serves
+from fakeai.registry import lifespan, serves
+from fakeai.services import Services
 
 from .latency import engine
 
@@ -60,22 +63,57 @@ async def get_prometheus(_: Any, ctx: Context) -> Text:
     return _exposition(ctx, ctx.request.headers.get("accept", ""))
 
 
+@lifespan
+async def _share_views(services: Services) -> AsyncIterator[None]:
+    """With several worker processes, each simulates its own KV caches and load on the same simulated GPUs: they
+    publish these views with their metrics (fakeai.metrics_share), and the endpoints below count them all."""
+    services.metrics.sections["kv"] = lambda: {"pid": os.getpid(), "models": engine(services).kv_snapshot()}
+    services.metrics.sections["gpu"] = lambda: _gpu_load(services)
+    yield
+
+
+def _kv_views(ctx: Context) -> list[tuple[int, dict[str, Any]]]:
+    """(process id, {model: KV router snapshot}) of every worker process, in process order."""
+    own = (os.getpid(), engine(ctx).kv_snapshot())
+    others = [(v["pid"], v["models"]) for v in ctx.services.metrics.shared_section("kv")]
+    return sorted([own, *others], key=lambda v: v[0])
+
+
+_TOTAL_PCTS = {"occupancy_pct": ("used_blocks", "capacity_blocks"), "hit_rate_pct": ("cache_hits", "routed_requests")}
+_TOTAL_PCTS["token_reuse_pct"] = ("matched_tokens", "queried_tokens")
+
+
+def _add_totals(into: dict[str, Any] | None, totals: dict[str, Any]) -> dict[str, Any]:
+    if into is None:
+        return dict(totals)
+    for key, value in totals.items():
+        if key not in _TOTAL_PCTS:
+            into[key] += value
+    for key, (num, den) in _TOTAL_PCTS.items():
+        into[key] = round(100.0 * into[num] / into[den], 4) if into[den] else 0.0
+    return into
+
+
 @serves("getKvCacheMetrics")
 async def get_kv_cache_metrics(_: Any, ctx: Context) -> dict[str, Any]:
-    """The seeds' shape: cache_performance (percentages) and smart_router (decisions, workers, per model)."""
-    snaps = engine(ctx).kv_snapshot()
+    """The seeds' shape: cache_performance (percentages) and smart_router (decisions, workers, per model), over
+    every worker process (their workers are told apart by `process`)."""
+    views = _kv_views(ctx)
     routed = hits = queried = matched = 0
     decisions: dict[str, int] = {}
     workers: list[dict[str, Any]] = []
-    for model, snap in snaps.items():
-        totals: dict[str, Any] = snap["totals"]
-        routed += totals["routed_requests"]
-        hits += totals["cache_hits"]
-        queried += totals["queried_tokens"]
-        matched += totals["matched_tokens"]
-        for reason, n in snap["decisions"].items():
-            decisions[reason] = decisions.get(reason, 0) + n
-        workers += [{"model": model, **w} for w in snap["workers"]]
+    by_model: dict[str, Any] = {}
+    for pid, snaps in views:
+        for model, snap in snaps.items():
+            totals: dict[str, Any] = snap["totals"]
+            routed += totals["routed_requests"]
+            hits += totals["cache_hits"]
+            queried += totals["queried_tokens"]
+            matched += totals["matched_tokens"]
+            for reason, n in snap["decisions"].items():
+                decisions[reason] = decisions.get(reason, 0) + n
+            workers += [{"model": model, **w, **({"process": pid} if len(views) > 1 else {})} for w in snap["workers"]]
+            by_model[model] = _add_totals(by_model.get(model), totals)
     return {
         "cache_performance": {
             "cache_hit_rate": round(100 * hits / routed, 2) if routed else 0.0,
@@ -90,27 +128,40 @@ async def get_kv_cache_metrics(_: Any, ctx: Context) -> dict[str, Any]:
             "total_routed": routed,
             "decisions": decisions,
             "workers": workers,
-            "by_model": {m: s["totals"] for m, s in snaps.items()},
+            "by_model": by_model,
         },
     }
 
 
-def _gpu_rows(ctx: Context) -> list[dict[str, float]]:
-    """One simulated GPU per simulated worker, its load summed over the models served."""
-    eng = engine(ctx)
-    n = ctx.settings.kv_workers
+def _gpu_load(services: Services) -> dict[str, list[float]]:
+    """Each simulated GPU's share of its running slots in use and its KV blocks used, summed over the models."""
+    n = services.settings.kv_workers
     util = [0.0] * n
-    kv_used = [0] * n
-    for srv in eng.servers.values():
+    kv_used = [0.0] * n
+    for srv in engine(services).servers.values():
         for w in range(min(n, len(srv.running))):
             running = srv.running[w] + (len(srv.engines[w].running) if srv.batching else 0)
             util[w] += running / srv.max_num_seqs
             kv_used[w] += srv.engines[w].used_blocks if srv.batching else srv.router.cache(w).used_blocks
+    return {"util": util, "kv_used": kv_used}
+
+
+def _gpu_rows(ctx: Context) -> list[dict[str, float]]:
+    """One simulated GPU per simulated worker, its load summed over the models served and the worker processes
+    (they share the simulated GPUs)."""
+    eng = engine(ctx)
+    n = ctx.settings.kv_workers
+    own = _gpu_load(ctx.services)
+    util, kv_used = own["util"], own["kv_used"]
+    for other in ctx.services.metrics.shared_section("gpu"):
+        for w in range(min(n, len(other["util"]))):
+            util[w] += other["util"][w]
+            kv_used[w] += other["kv_used"][w]
     elapsed = time.monotonic() - eng.started
     rows = []
     for w in range(n):
         u = min(1.0, util[w])
-        fb_used = min(GPU_MEMORY_MIB, 2048 + kv_used[w] * KV_BYTES_PER_BLOCK // (1024 * 1024))
+        fb_used = min(GPU_MEMORY_MIB, 2048 + int(kv_used[w]) * KV_BYTES_PER_BLOCK // (1024 * 1024))
         power = 70.0 + 630.0 * u
         rows.append(
             {

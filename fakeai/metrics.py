@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import defaultdict, deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from prometheus_client import CollectorRegistry, generate_latest
@@ -169,6 +169,9 @@ class Metrics:
         self.tokens: defaultdict[str, int] = defaultdict(int)
         self.times: defaultdict[str, deque[float]] = defaultdict(lambda: deque(maxlen=_KEEP))
         self._op_series: dict[tuple[str, int], tuple[Any, Any]] = {}
+        # named views of other state (the KV caches, the GPUs' load) that other worker processes merge too:
+        # name -> a function giving it as plain data
+        self.sections: dict[str, Callable[[], Any]] = {}
         r = self.registry = CollectorRegistry(auto_describe=True)
         m = ["model_name"]
         self.running = Gauge("vllm:num_requests_running", "Requests in the running batch.", m, registry=r)
@@ -278,7 +281,16 @@ class Metrics:
                 families[fam.name] = [[list(k), [list(h.counts), h.sum]] for k, h in fam.series.items()]
             else:
                 families[fam.name] = [[list(k), s.value] for k, s in fam.series.items()]
-        return {"families": families, "json": self._own_snapshot()}
+        return {
+            "families": families,
+            "json": self._own_snapshot(),
+            "sections": {name: view() for name, view in self.sections.items()},
+        }
+
+    def shared_section(self, name: str) -> list[Any]:
+        """Section `name` as the other worker processes last published it (none with a single worker)."""
+        others = self.share.others() if self.share is not None else []
+        return [o["sections"][name] for o in others if name in o.get("sections", {})]
 
     def exposition(self, openmetrics_format: bool = False) -> tuple[bytes, str]:
         others = self.share.others() if self.share is not None else []

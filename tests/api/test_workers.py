@@ -1,5 +1,5 @@
 """`fakeai serve --workers 2` as a real multi-process server: requests land on both workers, and every scrape of
-/prometheus/metrics (whichever worker answers it) counts all of them."""
+/prometheus/metrics and /kv-cache-metrics (whichever worker answers it) counts all of them."""
 
 from __future__ import annotations
 
@@ -41,6 +41,17 @@ def published(directory: Path) -> list[float]:
     return out
 
 
+def chatted(directory: Path) -> int:
+    """How many workers have published a KV view of the chats' model."""
+    n = 0
+    for path in directory.glob("*.json"):
+        try:
+            n += "gpt-4o-mini" in orjson.loads(path.read_bytes())["sections"]["kv"]["models"]
+        except (OSError, orjson.JSONDecodeError, KeyError):
+            continue
+    return n
+
+
 def test_every_scrape_counts_the_requests_of_both_workers(tmp_path: Path) -> None:
     port = free_port()
     args = [
@@ -69,25 +80,40 @@ def test_every_scrape_counts_the_requests_of_both_workers(tmp_path: Path) -> Non
             assert time.monotonic() < deadline and proc.poll() is None, f"server did not start:\n{log.read_text()}"
             time.sleep(0.2)
         directory = Path(tempfile.gettempdir()) / f"fakeai-metrics-{proc.pid}"
-        sent = 0
+        sent = chats = 0
 
         def one(_: int) -> int:
             with httpx.Client(base_url=url) as c:  # a new connection each time: the kernel picks the worker
                 return c.get("/v1/models").status_code
 
+        def chat(_: int) -> int:
+            with httpx.Client(base_url=url, timeout=30) as c:
+                body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 3}
+                return c.post("/v1/chat/completions", json=body).status_code
+
         # until both workers have served some (the kernel spreads connections, unevenly)
         for _ in range(20):
             with ThreadPoolExecutor(8) as pool:
                 assert set(pool.map(one, range(40))) == {200}
+                assert set(pool.map(chat, range(10))) == {200}
             sent += 40
+            chats += 10
             time.sleep(PUBLISH_SECONDS * 1.5)
             shares = published(directory)
-            if len(shares) == 2 and all(shares):
+            if len(shares) == 2 and all(shares) and chatted(directory) == 2:
                 break
         assert len(shares) == 2 and all(shares), f"requests did not reach both workers: {shares}"
+        time.sleep(PUBLISH_SECONDS * 1.5)  # (the chats' KV views published too)
         for _ in range(10):  # each scrape lands on either worker
             with httpx.Client(base_url=url) as c:
                 assert count(c.get("/prometheus/metrics").text) == sent
+                kv = c.get("/kv-cache-metrics").json()
+                assert kv["smart_router"]["total_routed"] == chats  # every worker's simulated KV router counted
+                assert kv["smart_router"]["by_model"]["gpt-4o-mini"]["routed_requests"] == chats
+                processes = {w.get("process") for w in kv["smart_router"]["workers"]}
+                assert len(processes) == 2 and None not in processes
+                gpus = c.get("/dcgm-metrics").text
+                assert gpus.count("DCGM_FI_DEV_GPU_UTIL{") == 1  # the workers share the simulated GPUs
     finally:
         directory = Path(tempfile.gettempdir()) / f"fakeai-metrics-{proc.pid}"
         proc.terminate()
