@@ -4,11 +4,13 @@
   is deleted or its project archived. The store holds an index from the key's public id (a hash, never the
   secret) to its project; the dispatcher consults it only for keys the settings do not list.
 - Deleting one of the configured keys from the default project (delete-project-api-key) revokes it: the
-  dispatcher refuses it from then on, and after a restart (the revocation is stored).
+  dispatcher refuses it from then on, and after a restart (the revocation is stored); other worker processes
+  refuse it within REFRESH_SECONDS.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -19,6 +21,7 @@ from fakeai.store import Store
 from .organization import PROJECT, REVOKED_KEY, api_key_id
 
 ISSUED = "organization.issued_key"  # id: the key's public id -> {"project_id", "service_account_id"}
+REFRESH_SECONDS = 1.0
 
 
 def issue(store: Store, value: str, project_id: str, service_account_id: str, now: int) -> None:
@@ -59,9 +62,26 @@ def _issued(services: Services, key: str) -> bool:
     return project is not None and project.get("status") == "active"
 
 
+def _reload_revocations(services: Services) -> None:
+    services.revoked_keys = {v for v in services.settings.api_keys if is_revoked(services.store, api_key_id(v))}
+
+
 @lifespan
 async def _load_revocations(services: Services) -> AsyncIterator[None]:
-    for value in services.settings.api_keys:
-        if is_revoked(services.store, api_key_id(value)):
-            services.revoked_keys.add(value)
-    yield
+    """The stored revocations at start-up; with several worker processes, again every REFRESH_SECONDS, so a key
+    revoked through one worker is refused by the others too (the store is shared; each keeps its own set)."""
+    _reload_revocations(services)
+    task: asyncio.Task[None] | None = None
+    if services.settings.workers > 1:
+
+        async def refresh() -> None:
+            while True:
+                await asyncio.sleep(REFRESH_SECONDS)
+                _reload_revocations(services)
+
+        task = asyncio.get_running_loop().create_task(refresh())
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
