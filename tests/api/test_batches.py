@@ -4,30 +4,16 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import openai
 import pytest
 
-from fakeai.app import create_app
-from tests.conftest import API_KEY, LiveServer, make_settings
+from tests.api.own_server import own_client, own_server  # noqa: F401 (the module's server and client)
+from tests.conftest import API_KEY, LiveServer
 
 OTHER_KEY = "sk-test-abcdefghijklmnop"
 FINAL = ("completed", "failed", "cancelled", "expired")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[tuple[LiveServer, Any]]:
-    app = create_app(make_settings())
-    with LiveServer(app) as live:
-        yield live, app.state.services.store
-
-
-@pytest.fixture(scope="module")
-def client(server: tuple[LiveServer, Any]) -> Iterator[openai.OpenAI]:
-    with openai.OpenAI(api_key=API_KEY, base_url=server[0].url + "/v1", max_retries=0) as c:
-        yield c
 
 
 def chat_line(i: int, **body: Any) -> dict[str, Any]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import openai
@@ -14,6 +13,7 @@ import pytest
 from fakeai.behaviors.sim.tokenizer import count_tokens
 
 from fakeai.app import create_app
+from tests.api.own_server import own_client, own_server  # noqa: F401 (the module's server and client)
 from tests.conftest import API_KEY, LiveServer, make_settings
 
 DOCS = {
@@ -40,18 +40,6 @@ ATTRIBUTES = {
     "python.txt": {"topic": "software", "year": 2024, "public": False},
     "eiffel.txt": {"topic": "history", "year": 1889, "public": True},
 }
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[tuple[LiveServer, Any]]:
-    app = create_app(make_settings())
-    with LiveServer(app) as live:
-        yield live, app.state.services.store
-
-
-@pytest.fixture(scope="module")
-def client(server: tuple[LiveServer, Any]) -> openai.OpenAI:
-    return openai.OpenAI(api_key=API_KEY, base_url=server[0].url + "/v1", max_retries=0)
 
 
 @pytest.fixture(scope="module")
