@@ -121,16 +121,21 @@ class RadixCache:
         recorded; ``touch=False`` is a side-effect-free peek (what a router uses to score workers).
         """
         path, _ = self._walk(tokens)
-        matched = len(path) * self.block_size
         if touch:
-            self._clock += 1
-            self._touch(path)
-            self.queried_tokens += len(tokens)
-            self.matched_tokens += matched
-            if matched:
-                self.hits += 1
-            else:
-                self.misses += 1
+            return self._looked_up(tokens, path)
+        return len(path) * self.block_size
+
+    def _looked_up(self, tokens: Sequence[int], path: list[_Node]) -> int:
+        """A lookup that counts: the matched blocks become most recently used, the statistics are recorded."""
+        matched = len(path) * self.block_size
+        self._clock += 1
+        self._touch(path)
+        self.queried_tokens += len(tokens)
+        self.matched_tokens += matched
+        if matched:
+            self.hits += 1
+        else:
+            self.misses += 1
         return matched
 
     # ------------------------------------------------------------------ updates
@@ -170,15 +175,7 @@ class RadixCache:
         matched token count and the lock handle. (Eviction while inserting never takes a block of the walked path:
         all but its last have children, and the last is protected.)"""
         path, blocks = self._walk(tokens)
-        matched = len(path) * self.block_size
-        self._clock += 1
-        self._touch(path)
-        self.queried_tokens += len(tokens)
-        self.matched_tokens += matched
-        if matched:
-            self.hits += 1
-        else:
-            self.misses += 1
+        matched = self._looked_up(tokens, path)
         pinned = path + self._insert(path, blocks)
         return matched, self._lock_path(pinned)
 

@@ -35,15 +35,15 @@ def count(text: str) -> float:
     return 0.0
 
 
-def published(directory: Path) -> list[float]:
-    """What each worker has published: its own count of listModels."""
+def published(directory: Path, status: str = "200") -> list[float]:
+    """What each worker has published: its own count of listModels answered with `status`."""
     out = []
     for path in directory.glob("*.json"):
         try:
             rows = orjson.loads(path.read_bytes())["families"]["fakeai_requests"]
         except (OSError, orjson.JSONDecodeError, KeyError):
             continue
-        out.append(sum(v for labels, v in rows if labels == ["listModels", "200"]))
+        out.append(sum(v for labels, v in rows if labels == ["listModels", status]))
     return out
 
 
@@ -137,17 +137,6 @@ def test_a_key_revoked_through_one_worker_is_refused_by_both(tmp_path: Path) -> 
         with httpx.Client(base_url=url, timeout=30) as c:  # a new connection: either worker
             return c.get("/v1/models", headers={"Authorization": f"Bearer {key}"}).status_code
 
-    def refused(directory: Path) -> list[float]:
-        """Each worker's published count of refused listModels requests."""
-        out = []
-        for path in directory.glob("*.json"):
-            try:
-                rows = orjson.loads(path.read_bytes())["families"]["fakeai_requests"]
-            except (OSError, orjson.JSONDecodeError, KeyError):
-                continue
-            out.append(sum(v for labels, v in rows if labels == ["listModels", "401"]))
-        return out
-
     with two_workers(tmp_path, env=env) as (url, pid):
         directory = Path(tempfile.gettempdir()) / f"fakeai-metrics-{pid}"
         with ThreadPoolExecutor(8) as pool:
@@ -160,7 +149,7 @@ def test_a_key_revoked_through_one_worker_is_refused_by_both(tmp_path: Path) -> 
                 assert set(pool.map(lambda _: status(url, revoke), range(24))) == {401}  # whichever answers
                 assert set(pool.map(lambda _: status(url, keep), range(8))) == {200}
             time.sleep(PUBLISH_SECONDS * 1.5)
-            counts = refused(directory)
+            counts = published(directory, status="401")
             if len(counts) == 2 and all(counts):
                 break
         assert len(counts) == 2 and all(counts), f"the requests did not reach both workers: {counts}"
