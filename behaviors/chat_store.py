@@ -9,6 +9,7 @@ from fakeai.context import Context
 from fakeai.errors import not_found
 from fakeai.registry import serves
 
+from .pagination import list_body
 from .prompt import content_text
 
 KIND = "chat.completion"
@@ -40,17 +41,6 @@ def _public(obj: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in obj.items() if k != "request_id"}
 
 
-def _page(items: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
-    return {
-        "object": "list",
-        "data": items,
-        # the spec types these as strings (not nullable): an empty page has empty ids
-        "first_id": items[0]["id"] if items else "",
-        "last_id": items[-1]["id"] if items else "",
-        "has_more": has_more,
-    }
-
-
 @serves("listChatCompletions")
 async def list_chat_completions(_: Any, ctx: Context) -> dict[str, Any]:
     p = ctx.params
@@ -75,7 +65,7 @@ async def list_chat_completions(_: Any, ctx: Context) -> dict[str, Any]:
         if has_more or not page.has_more or not page.items:
             break
         after = page.items[-1]["id"]
-    return _page(out, has_more)
+    return list_body(out, has_more, nullable_ids=False)
 
 
 @serves("getChatCompletion")
@@ -114,4 +104,4 @@ async def get_chat_completion_messages(_: Any, ctx: Context) -> dict[str, Any]:
         ids = [m["id"] for m in msgs]
         msgs = msgs[ids.index(p.after) + 1 :] if p.after in ids else []
     limit = p.limit or 20
-    return _page(msgs[:limit], len(msgs) > limit)
+    return list_body(msgs[:limit], len(msgs) > limit, nullable_ids=False)

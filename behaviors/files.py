@@ -23,6 +23,7 @@ from fakeai.registry import serves
 from fakeai.store import Store
 
 from .batch_input import upload_problem
+from .pagination import list_body
 
 KIND = "file"
 SAMPLE_ID = "file-abc123"
@@ -180,13 +181,7 @@ async def list_files(_: Any, ctx: Context) -> dict[str, Any]:
         if has_more or not page.has_more or not page.items:
             break
         after = page.items[-1]["id"]
-    return {
-        "object": "list",
-        "data": out,
-        "first_id": out[0]["id"] if out else "",
-        "last_id": out[-1]["id"] if out else "",
-        "has_more": has_more,
-    }
+    return list_body(out, has_more, nullable_ids=False)
 
 
 @serves("retrieveFile")

@@ -23,6 +23,7 @@ from fakeai.registry import lifespan, serves
 from fakeai.services import Services
 
 from .latency import Schedule
+from .pagination import clamp_limit, list_body
 from .responses_stream import Stored, events
 
 if TYPE_CHECKING:
@@ -213,12 +214,5 @@ async def list_input_items(_: Any, ctx: Context) -> dict[str, Any]:
     if p.after:
         ids = [i["id"] for i in items]
         items = items[ids.index(p.after) + 1 :] if p.after in ids else []
-    limit = min(100, max(1, p.limit if p.limit is not None else 20))
-    page = items[:limit]
-    return {
-        "object": "list",
-        "data": page,
-        "first_id": page[0]["id"] if page else "",
-        "last_id": page[-1]["id"] if page else "",
-        "has_more": len(items) > limit,
-    }
+    limit = clamp_limit(p.limit)
+    return list_body(items[:limit], len(items) > limit, nullable_ids=False)
